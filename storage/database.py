@@ -1,0 +1,179 @@
+"""One SQLite database file: the connection, its pragmas, migrations and online backup.
+
+All SQL of the project lives in ``storage/``; this module owns the connection and the schema,
+the repositories beside it own their queries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class SchemaTooNewError(Exception):
+    """The database was written by a newer coproduce than this one."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def bundled_migrations() -> list[Migration]:
+    """The numbered ``NNNN_name.sql`` files shipped in ``storage/migrations``, in order."""
+    migrations = []
+    for entry in resources.files("storage.migrations").iterdir():
+        if entry.name.endswith(".sql"):
+            number, _, rest = entry.name.partition("_")
+            migrations.append(
+                Migration(int(number), rest.removesuffix(".sql"), entry.read_text("utf-8"))
+            )
+    migrations.sort(key=lambda m: m.version)
+    versions = [m.version for m in migrations]
+    if versions != list(range(1, len(versions) + 1)):
+        raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {versions}")
+    return migrations
+
+
+def _create_private_file(path: Path, *, must_be_new: bool = False) -> None:
+    """Create the file readable by its owner only, before SQLite opens it.
+
+    An existing file is left as it is, unless ``must_be_new`` (then FileExistsError).
+    """
+    os.makedirs(path.parent, exist_ok=True)
+    flags = os.O_CREAT | os.O_WRONLY | (os.O_EXCL if must_be_new else 0)
+    os.close(os.open(path, flags, 0o600))
+
+
+class Database:
+    """The open database. Writes go through :meth:`transaction`, one at a time."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self.connection = connection
+        self.path = path
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path, *, migrate: bool = True) -> Database:
+        """Open (creating with mode 0600) and, unless told otherwise, migrate the database."""
+        _create_private_file(path)
+        connection = await aiosqlite.connect(path, isolation_level=None)
+        connection.row_factory = aiosqlite.Row
+        await connection.execute("PRAGMA journal_mode = WAL")
+        await connection.execute("PRAGMA foreign_keys = ON")
+        await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # FULL, not WAL's usual NORMAL: every answer a participant gives must survive a power
+        # cut, and the bot writes at the pace people type, so the extra fsync costs nothing.
+        await connection.execute("PRAGMA synchronous = FULL")
+        database = cls(connection, path)
+        try:
+            if migrate:
+                await database.migrate()
+            else:
+                await database.check_schema_version()
+        except BaseException:
+            await connection.close()
+            raise
+        return database
+
+    async def close(self) -> None:
+        await self.connection.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run the block in one ``BEGIN IMMEDIATE`` transaction: all of it lands or none."""
+        async with self._write_lock:
+            await self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.connection
+            except BaseException:
+                await self.connection.execute("ROLLBACK")
+                raise
+            await self.connection.execute("COMMIT")
+
+    async def schema_version(self) -> int:
+        """The newest migration applied, 0 for a new database."""
+        await self.connection.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        async with self.connection.execute(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def check_schema_version(self) -> int:
+        """Refuse a database written by a newer schema than this code knows."""
+        current = await self.schema_version()
+        known = len(bundled_migrations())
+        if current > known:
+            raise SchemaTooNewError(
+                f"{self.path}: database schema version {current} is newer than this coproduce "
+                f"(which knows up to {known}); upgrade coproduce or use another database file"
+            )
+        return current
+
+    async def migrate(self) -> list[Migration]:
+        """Apply pending migrations, each in its own transaction; return those applied."""
+        current = await self.check_schema_version()
+        applied = []
+        for migration in bundled_migrations():
+            if migration.version <= current:
+                continue
+            async with self.transaction() as connection:
+                for statement in _statements(migration.sql):
+                    await connection.execute(statement)
+                await connection.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at)"
+                    " VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                    (migration.version, migration.name),
+                )
+            applied.append(migration)
+        return applied
+
+    async def backup(
+        self, target: Path, progress: Callable[[int, int, int], None] | None = None
+    ) -> None:
+        """Copy the live database to ``target`` with SQLite's online backup API.
+
+        One step under the write lock: a consistent snapshot even while other processes write
+        (a stepwise copy restarts whenever they do), and never across our own open transaction.
+        """
+        _create_private_file(target, must_be_new=True)
+        destination = sqlite3.connect(target, check_same_thread=False)
+        try:
+            async with self._write_lock:
+                await self.connection.backup(destination, pages=0, progress=progress)
+        finally:
+            destination.close()
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements, so they run inside our transaction.
+
+    ``executescript`` would commit first, which is exactly what a migration must not do.
+    """
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip():
+                statements.append(pending.strip())
+            pending = ""
+    leftover = [line for line in pending.splitlines() if not line.strip().startswith("--")]
+    if "".join(leftover).strip():
+        raise ValueError(f"incomplete SQL statement in migration: {pending.strip()[:60]}")
+    return statements

@@ -1,0 +1,64 @@
+"""Fixtures: the Bot API emulator on a free loopback port, the real bot polling it, and
+simulated users that send, press and wait for replies with bounded waits."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.services import BotApplication
+from bot.simulator import BotApiEmulator, SimulatorClient, SimUser
+from tests.harness import ADMIN_ID, MEMBER_ID, TOKEN, BotStarter, RunningBot, settings_for
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    emulator = BotApiEmulator(TOKEN)
+    await emulator.start()
+    yield emulator
+    await emulator.stop()
+
+
+@pytest.fixture
+def settings(emulator: BotApiEmulator, tmp_path: Path) -> Settings:
+    return settings_for(emulator, tmp_path / "coproduce.sqlite3")
+
+
+@pytest.fixture
+async def sim(emulator: BotApiEmulator) -> AsyncIterator[SimulatorClient]:
+    async with SimulatorClient(emulator.url) as client:
+        yield client
+
+
+@pytest.fixture
+async def start_bot(settings: Settings) -> AsyncIterator[BotStarter]:
+    """Start the bot, optionally extended with test-only handlers; stopped after the test."""
+    started: list[RunningBot] = []
+
+    async def start(extend: Callable[[BotApplication], None] | None = None) -> RunningBot:
+        running = RunningBot(settings, extend)
+        await running.start()
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        await running.stop()
+
+
+@pytest.fixture
+async def bot(start_bot: BotStarter) -> RunningBot:
+    return await start_bot()
+
+
+@pytest.fixture
+def member(sim: SimulatorClient, bot: RunningBot) -> SimUser:
+    return sim.user(MEMBER_ID, "Maya")
+
+
+@pytest.fixture
+def admin(sim: SimulatorClient, bot: RunningBot) -> SimUser:
+    return sim.user(ADMIN_ID, "Alex")

@@ -1,0 +1,60 @@
+"""The end-to-end harness: the real bot (started by the same ``running_bot`` that
+``coproduce run`` uses) pointed at the Bot API emulator, and the test personas' ids."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+from bot.app import running_bot
+from bot.config import Settings, StorageSettings, TelegramSettings
+from bot.services import BotApplication
+from bot.simulator import BotApiEmulator
+
+TOKEN = "4242424242:test-token-that-must-never-be-logged"
+MEMBER_ID = 1001
+COMMISSIONER_ID = 1002
+ADMIN_ID = 1003
+
+
+def settings_for(emulator: BotApiEmulator, database: Path) -> Settings:
+    """Settings that point the bot at ``emulator`` and keep its database at ``database``."""
+    return Settings(
+        telegram=TelegramSettings(
+            token=TOKEN, base_url=emulator.api_base_url, base_file_url=emulator.file_base_url
+        ),
+        storage=StorageSettings(path=database),
+        admins=[ADMIN_ID],
+    )
+
+
+class RunningBot:
+    """The bot under test; ``restart()`` stops it and starts a fresh one on the same database."""
+
+    def __init__(
+        self, settings: Settings, extend: Callable[[BotApplication], None] | None = None
+    ) -> None:
+        self.settings = settings
+        self.extend = extend
+        self._stack: AsyncExitStack | None = None
+        self.application: BotApplication | None = None
+
+    async def start(self) -> None:
+        self._stack = AsyncExitStack()
+        self.application = await self._stack.enter_async_context(
+            running_bot(self.settings, self.extend)
+        )
+
+    async def stop(self) -> None:
+        if self._stack is not None:
+            await self._stack.aclose()
+            self._stack = None
+            self.application = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+
+BotStarter = Callable[[Callable[[BotApplication], None] | None], Awaitable[RunningBot]]

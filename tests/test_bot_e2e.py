@@ -1,0 +1,125 @@
+"""The real application driven through the simulator: replies, menus, flood waits, errors,
+and conversations that survive a restart."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
+
+from bot.handlers import SOMETHING_WENT_WRONG
+from bot.services import BotApplication
+from bot.simulator import SimulatorClient, SimUser
+from tests.harness import ADMIN_ID, BotStarter, RunningBot
+
+
+async def test_start_welcomes_and_help_lists_commands(member: SimUser) -> None:
+    await member.send("/start")
+    welcome = await member.next_reply()
+    assert welcome.text.startswith("Welcome to the Children's Centres and VCS co-production")
+    await member.send("/help")
+    help_text = (await member.next_reply()).text
+    assert "/start - Join the programme" in help_text
+    assert "/help - What you can do here" in help_text
+
+
+async def test_unknown_command_and_stray_input_get_a_clear_answer(member: SimUser) -> None:
+    await member.send("/frobnicate now")
+    assert (await member.next_reply()).text == (
+        "Sorry, I don't know /frobnicate. Send /help to see what you can do."
+    )
+    await member.send_sticker()
+    assert (await member.next_reply()).text.startswith("I didn't catch that.")
+    await member.send("x" * 3000)
+    assert (await member.next_reply()).text.startswith("I didn't catch that.")
+
+
+async def test_command_menus_are_published(sim: SimulatorClient, bot: RunningBot) -> None:
+    calls = await sim.calls("setMyCommands")
+    default_menu = [c for c in calls if c["params"].get("scope", {}).get("type") == "default"]
+    assert default_menu, calls
+    assert [c["command"] for c in default_menu[-1]["params"]["commands"]] == ["start", "help"]
+    admin_menu = [c for c in calls if c["params"].get("scope", {}).get("chat_id") == ADMIN_ID]
+    assert admin_menu
+
+
+async def test_flood_wait_is_waited_out_and_nothing_is_lost(
+    sim: SimulatorClient, member: SimUser
+) -> None:
+    await sim.inject_fault("sendMessage", "retry_after", count=1, retry_after=1)
+    await member.send("/help")
+    reply = await member.next_reply(timeout=10)
+    assert "/start - Join the programme" in reply.text
+    attempts = await sim.calls("sendMessage")
+    assert [a["status"] for a in attempts] == [429, 200]
+    assert attempts[0]["params"]["text"] == attempts[1]["params"]["text"]
+    assert len(await member.messages()) == 2  # the /help and one reply, not two
+
+
+async def test_a_failing_handler_tells_the_user_without_a_traceback(
+    start_bot: BotStarter, sim: SimulatorClient
+) -> None:
+    async def explode(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        raise RuntimeError("database on fire")
+
+    def add_failing_command(application: BotApplication) -> None:
+        application.add_handler(CommandHandler("explode", explode), group=-1)
+
+    await start_bot(add_failing_command)
+    user = sim.user(2001, "Sam")
+    await user.send("/explode")
+    reply = await user.next_reply()
+    assert reply.text == SOMETHING_WENT_WRONG
+    assert "fire" not in reply.text
+
+
+ASK_NAME, ASK_TOWN = range(2)
+
+
+async def _ask_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    await update.effective_message.reply_text("Your name?")  # type: ignore[union-attr]
+    return ASK_NAME
+
+
+async def _ask_town(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    context.user_data["name"] = update.effective_message.text  # type: ignore[index,union-attr]
+    await update.effective_message.reply_text("Your town?")  # type: ignore[union-attr]
+    return ASK_TOWN
+
+
+async def _finish(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    name = context.user_data["name"]  # type: ignore[index]
+    town = update.effective_message.text  # type: ignore[union-attr]
+    await update.effective_message.reply_text(f"Thanks {name} from {town}")  # type: ignore[union-attr]
+    return ConversationHandler.END
+
+
+def add_probe_conversation(application: BotApplication) -> None:
+    application.add_handler(
+        ConversationHandler(
+            entry_points=[CommandHandler("probe", _ask_name)],
+            states={
+                ASK_NAME: [MessageHandler(filters.TEXT & ~filters.COMMAND, _ask_town)],
+                ASK_TOWN: [MessageHandler(filters.TEXT & ~filters.COMMAND, _finish)],
+            },
+            fallbacks=[],
+            name="probe",
+            persistent=True,
+        )
+    )
+    # Ahead of the bot's own catch-all handlers in the same group, as a real flow would be.
+    default_group = application.handlers[0]
+    default_group.insert(0, default_group.pop())
+
+
+async def test_a_restarted_bot_resumes_the_conversation(
+    start_bot: BotStarter, sim: SimulatorClient
+) -> None:
+    running = await start_bot(add_probe_conversation)
+    user = sim.user(2002, "Jo")
+    await user.send("/probe")
+    assert (await user.next_reply()).text == "Your name?"
+    await user.send("Jo")
+    assert (await user.next_reply()).text == "Your town?"
+    await running.restart()
+    await user.send("Huyton")
+    assert (await user.next_reply()).text == "Thanks Jo from Huyton"
