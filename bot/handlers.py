@@ -6,9 +6,22 @@ import html
 import logging
 from dataclasses import dataclass
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot.logs import log_event
 from bot.roles import Role, role_of
@@ -20,6 +33,9 @@ SOMETHING_WENT_WRONG = (
     "Sorry, something went wrong on our side. Nothing you sent before is lost. "
     "Please try again in a moment, or send /help."
 )
+BUTTON_EXPIRED = "This button has expired. Send /help to see what you can do."
+HELP_BUTTON = "What can I do here?"
+HELP_DATA = "help"
 
 
 @dataclass(frozen=True)
@@ -48,16 +64,28 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         f"Welcome to the <b>{html.escape(programme.name)}</b>.\n\n"
         "This bot helps voluntary and community groups, children's centres and the people "
         "who commission services work together on what families in your area need.\n\n"
-        "Send /help to see what you can do."
+        "Send /help to see what you can do.",
+        reply_markup=InlineKeyboardMarkup.from_button(
+            InlineKeyboardButton(HELP_BUTTON, callback_data=HELP_DATA)
+        ),
     )
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer /help, or the help button, with the commands this person may use."""
+    if update.callback_query:
+        await update.callback_query.answer()
     role = role_of(services(context).settings, update.effective_user.id)  # type: ignore[union-attr]
     lines = [f"/{command.name} - {command.description}" for command in commands_for(role)]
-    await update.effective_message.reply_text(  # type: ignore[union-attr]
-        "Here is what you can do:\n\n" + "\n".join(lines)
+    await context.bot.send_message(
+        update.effective_chat.id,  # type: ignore[union-attr]
+        "Here is what you can do:\n\n" + "\n".join(lines),
     )
+
+
+async def expired_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any button no handler claims: from an old message, another version, or forged."""
+    await update.callback_query.answer(BUTTON_EXPIRED, show_alert=True)  # type: ignore[union-attr]
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -110,6 +138,8 @@ def register(application: BotApplication) -> None:
     """Add every handler, in the order they must be tried."""
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("help", help_command))
+    application.add_handler(CallbackQueryHandler(help_command, pattern=f"^{HELP_DATA}$"))
+    application.add_handler(CallbackQueryHandler(expired_button))
     application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     application.add_handler(MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, anything_else))
     application.add_error_handler(on_error)

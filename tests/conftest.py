@@ -8,15 +8,25 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.config import Settings, load_settings
 from bot.services import BotApplication
 from bot.simulator import BotApiEmulator, SimulatorClient, SimUser
-from tests.harness import ADMIN_ID, MEMBER_ID, TOKEN, BotStarter, RunningBot, settings_for
+from bot.simulator.demo import personas_of
+from tests.harness import (
+    ADMIN_ID,
+    EXAMPLE_CONFIG,
+    MEMBER_ID,
+    TOKEN,
+    BotStarter,
+    RunningBot,
+    settings_for,
+)
 
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[BotApiEmulator]:
-    emulator = BotApiEmulator(TOKEN)
+    example, _ = load_settings(EXAMPLE_CONFIG)
+    emulator = BotApiEmulator(TOKEN, personas=personas_of(example))
     await emulator.start()
     yield emulator
     await emulator.stop()

@@ -13,6 +13,8 @@ from bot.services import BotApplication
 from bot.simulator import BotApiEmulator
 
 TOKEN = "4242424242:test-token-that-must-never-be-logged"
+EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config.example.toml"
+# The example config's personas, as the demo offers them.
 MEMBER_ID = 1001
 COMMISSIONER_ID = 1002
 ADMIN_ID = 1003

@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
 
-from bot.handlers import SOMETHING_WENT_WRONG
+from bot.handlers import BUTTON_EXPIRED, HELP_BUTTON, SOMETHING_WENT_WRONG
 from bot.services import BotApplication
 from bot.simulator import SimulatorClient, SimUser
 from tests.harness import ADMIN_ID, BotStarter, RunningBot
@@ -20,6 +20,33 @@ async def test_start_welcomes_and_help_lists_commands(member: SimUser) -> None:
     help_text = (await member.next_reply()).text
     assert "/start - Join the programme" in help_text
     assert "/help - What you can do here" in help_text
+
+
+async def test_the_help_button_answers_and_shows_help(member: SimUser) -> None:
+    await member.send("/start")
+    welcome = await member.next_reply()
+    assert welcome.labels() == [HELP_BUTTON]
+    pressed = await member.press(HELP_BUTTON)
+    assert "/help - What you can do here" in (await member.next_reply()).text
+    answer = await member.answer_to(pressed)
+    assert not answer["text"]  # answered quietly: no spinner, no toast
+
+
+async def test_forged_and_unclaimed_buttons_expire_and_change_nothing(
+    member: SimUser, sim: SimulatorClient
+) -> None:
+    await member.send("/start")
+    welcome = await member.next_reply()
+    forged = await member.press(
+        data="admin:wipe_everything", message_id=welcome.message_id, force=True
+    )
+    assert (await member.answer_to(forged))["text"] == BUTTON_EXPIRED
+    stranger = sim.user(4040, "Unknown")
+    await stranger.send("hello?")
+    await stranger.next_reply()
+    stale = await stranger.press(data="survey:after:5", message_id=1, force=True)
+    assert (await stranger.answer_to(stale))["text"] == BUTTON_EXPIRED
+    assert [m.text for m in await member.messages() if m.from_bot] == [welcome.text]
 
 
 async def test_unknown_command_and_stray_input_get_a_clear_answer(member: SimUser) -> None:

@@ -9,8 +9,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import ConfigError, Programme, load_settings
-
-EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
+from tests.harness import EXAMPLE_CONFIG as EXAMPLE
 
 
 def write(tmp_path: Path, text: str) -> Path:

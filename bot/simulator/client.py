@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -202,8 +203,11 @@ class SimUser:
         message_id: int | None = None,
         force: bool = False,
         chat_id: int | None = None,
-    ) -> None:
-        """Taps an inline button by label or data (newest message first); force forges data."""
+    ) -> str:
+        """Taps an inline button by label or data (newest message first); force forges data.
+
+        Returns the callback query's id, for :meth:`answer_to`.
+        """
         body = {
             "label": label,
             "data": data,
@@ -219,6 +223,40 @@ class SimUser:
                 f"user {self.user_id} cannot press label={label!r} data={data!r}: "
                 f"{answer['error']}; visible buttons: {answer.get('buttons', [])}"
             )
+        return str(answer["callback_query_id"])
+
+    async def _wait_for_event(
+        self,
+        chat: int,
+        wanted: Callable[[dict[str, Any]], bool],
+        timeout: float,  # noqa: ASYNC109
+        after: int,
+    ) -> tuple[dict[str, Any] | None, int]:
+        """Long-polls the chat's events after ``after`` for the first one ``wanted`` accepts.
+
+        Returns it (or None on timeout) with the seq read up to.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            remaining = max(deadline - loop.time(), 0.0)
+            _, body = await self._client.request(
+                "GET",
+                f"/sim/chats/{chat}/events",
+                params={"after": str(after), "timeout": str(remaining)},
+                seconds=remaining + 10.0,
+            )
+            for event in body["events"]:
+                after = event["seq"]
+                if wanted(event):
+                    return event, after
+            after = max(after, body["last_seq"])
+            if remaining <= 0:
+                return None, after
+
+    async def _transcript(self, chat: int) -> str:
+        lines = [f"  {m.describe()}" for m in (await self.messages(chat))[-TRANSCRIPT_LINES:]]
+        return "\n".join(lines) or "  (empty)"
 
     async def next_reply(
         # The wait happens in the server's long poll, so the timeout is a parameter of the call.
@@ -229,29 +267,42 @@ class SimUser:
     ) -> SimMessage:
         """The next bot message or edit in the chat that this SimUser has not yet read."""
         chat = self.chat_id if chat_id is None else chat_id
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            remaining = max(deadline - loop.time(), 0.0)
-            _, body = await self._client.request(
-                "GET",
-                f"/sim/chats/{chat}/events",
-                params={"after": str(self._cursors.get(chat, 0)), "timeout": str(remaining)},
-                seconds=remaining + 10.0,
+        event, self._cursors[chat] = await self._wait_for_event(
+            chat,
+            lambda e: e["type"] in ("message", "edit") and e["message"]["from_bot"],
+            timeout,
+            self._cursors.get(chat, 0),
+        )
+        if event is None:
+            raise AssertionError(
+                f"no reply from the bot in chat {chat} within {timeout:g}s; "
+                f"the chat now:\n{await self._transcript(chat)}"
             )
-            for event in body["events"]:
-                self._cursors[chat] = event["seq"]
-                if event["type"] in ("message", "edit") and event["message"]["from_bot"]:
-                    return SimMessage.from_view(event["message"], edited=event["type"] == "edit")
-            self._cursors[chat] = max(self._cursors.get(chat, 0), body["last_seq"])
-            if remaining <= 0:
-                transcript = "\n".join(
-                    f"  {m.describe()}" for m in (await self.messages(chat))[-TRANSCRIPT_LINES:]
-                )
-                raise AssertionError(
-                    f"no reply from the bot in chat {chat} within {timeout:g}s; "
-                    f"the chat now:\n{transcript or '  (empty)'}"
-                )
+        return SimMessage.from_view(event["message"], edited=event["type"] == "edit")
+
+    async def answer_to(
+        self,
+        callback_query_id: str,
+        timeout: float = 5.0,  # noqa: ASYNC109
+        *,
+        chat_id: int | None = None,
+    ) -> dict[str, Any]:
+        """Waits for the bot's answer to one press (what :meth:`press` returned)."""
+        chat = self.chat_id if chat_id is None else chat_id
+        event, _ = await self._wait_for_event(
+            chat,
+            lambda e: (
+                e["type"] == "callback_answer" and e["callback_query_id"] == callback_query_id
+            ),
+            timeout,
+            0,
+        )
+        if event is None:
+            raise AssertionError(
+                f"the bot did not answer button press {callback_query_id} within {timeout:g}s "
+                "(the phone would show a spinner)"
+            )
+        return event
 
     async def callback_answers(self, *, chat_id: int | None = None) -> list[dict[str, Any]]:
         """Every answer the bot gave to this chat's button presses, oldest first."""

@@ -27,10 +27,14 @@ def demo_settings(settings: Settings, emulator: BotApiEmulator, data_dir: Path) 
     return settings.model_copy(update={"telegram": telegram, "storage": storage})
 
 
+def personas_of(settings: Settings) -> list[Persona]:
+    """The simulator's personas as the config describes them."""
+    return [Persona(**persona.model_dump()) for persona in settings.simulator.personas]
+
+
 async def run_demo(settings: Settings, *, data_dir: Path, port: int) -> None:
     """Serve the simulator on ``port`` and run the bot against it until Ctrl-C."""
-    personas = [Persona(**persona.model_dump()) for persona in settings.simulator.personas]
-    emulator = BotApiEmulator(DEMO_TOKEN, port=port, personas=personas)
+    emulator = BotApiEmulator(DEMO_TOKEN, port=port, personas=personas_of(settings))
     await emulator.start()
     try:
         async with running_bot(demo_settings(settings, emulator, data_dir)):

@@ -211,7 +211,7 @@ function bubble(message) {
   const meta = document.createElement("div");
   meta.className = "meta";
   const time = new Date(message.date * 1000);
-  meta.textContent = time.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
+  meta.textContent = time.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" })
     + (message.edited ? " · edited" : "");
   item.appendChild(meta);
   const keyboard = inlineKeyboard(message);
