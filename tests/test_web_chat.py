@@ -59,9 +59,7 @@ async def test_a_person_talks_to_the_bot_and_presses_a_button(
     )
 
     await page.locator(".inline-button", has_text="What can I do here?").click()
-    await expect(page.locator(".bubble.bot").last).to_contain_text(
-        "/help - What you can do here"
-    )
+    await expect(page.locator(".bubble.bot").last).to_contain_text("/help - What you can do here")
     await page.screenshot(path=tmp_path / "web-chat.png", full_page=True)
 
     # The page fits a phone: nothing wider than the screen.
