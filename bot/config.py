@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -260,6 +261,13 @@ class Programme(_Section):
         return self
 
 
+class Commissioner(_Section):
+    """A commissioner known from the start (others join by invite), with the areas they cover."""
+
+    user_id: int = Field(gt=0)
+    areas: list[str] = Field(min_length=1)
+
+
 class Persona(_Section):
     """A simulated Telegram user offered by ``coproduce demo``."""
 
@@ -288,6 +296,8 @@ class Settings(BaseSettings):
     timezone: str = "Europe/London"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     programme: Programme = Field(default_factory=Programme)
+    # After programme: its validator checks the areas against programme.areas.
+    commissioners: list[Commissioner] = []
     simulator: SimulatorSettings = Field(default_factory=SimulatorSettings)
 
     @field_validator("timezone")
@@ -298,6 +308,24 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r} (try 'Europe/London')") from None
         return value
+
+    @field_validator("commissioners")
+    @classmethod
+    def _commissioners_cover_known_areas(
+        cls, commissioners: list[Commissioner], info: ValidationInfo
+    ) -> list[Commissioner]:
+        programme = info.data.get("programme")
+        if programme is None:  # programme itself was invalid and has been reported
+            return commissioners
+        area_keys = {area.key for area in programme.areas}
+        for commissioner in commissioners:
+            unknown = sorted(set(commissioner.areas) - area_keys)
+            if unknown:
+                raise ValueError(
+                    f"commissioner {commissioner.user_id} covers unknown areas: "
+                    + ", ".join(unknown)
+                )
+        return commissioners
 
     @property
     def tz(self) -> ZoneInfo:

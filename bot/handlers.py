@@ -108,11 +108,14 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         type(context.error).__name__,
         exc_info=context.error,
     )
-    if isinstance(update, Update) and update.effective_chat:
-        try:
-            await context.bot.send_message(update.effective_chat.id, SOMETHING_WENT_WRONG)
-        except TelegramError as exc:
-            log_event(logger, "error_notice_failed", logging.WARNING, error=type(exc).__name__)
+    if not isinstance(update, Update) or not update.effective_chat:
+        return
+    try:
+        if update.callback_query:
+            await update.callback_query.answer()  # stop the spinner on the person's phone
+        await context.bot.send_message(update.effective_chat.id, SOMETHING_WENT_WRONG)
+    except TelegramError as exc:
+        log_event(logger, "error_notice_failed", logging.WARNING, error=type(exc).__name__)
 
 
 async def publish_command_menus(application: BotApplication) -> None:

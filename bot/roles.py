@@ -14,5 +14,9 @@ class Role(StrEnum):
 
 
 def role_of(settings: Settings, user_id: int) -> Role:
-    """Admins are named in the config; everyone else is a member."""
-    return Role.ADMIN if user_id in settings.admins else Role.MEMBER
+    """Admins, then commissioners, as the config names them; everyone else is a member."""
+    if user_id in settings.admins:
+        return Role.ADMIN
+    if any(c.user_id == user_id for c in settings.commissioners):
+        return Role.COMMISSIONER
+    return Role.MEMBER

@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
+
+from telegram.ext import BaseHandler
 
 from bot.app import running_bot
 from bot.config import Settings, StorageSettings, TelegramSettings
@@ -60,3 +63,10 @@ class RunningBot:
 
 
 BotStarter = Callable[[Callable[[BotApplication], None] | None], Awaitable[RunningBot]]
+
+
+def add_first(application: BotApplication, handler: BaseHandler[Any, Any, Any]) -> None:
+    """Add a test-only handler ahead of the bot's own catch-alls, as a real flow would be."""
+    application.add_handler(handler)
+    default_group = application.handlers[0]
+    default_group.insert(0, default_group.pop())

@@ -4,12 +4,19 @@ and conversations that survive a restart."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.handlers import BUTTON_EXPIRED, HELP_BUTTON, SOMETHING_WENT_WRONG
 from bot.services import BotApplication
 from bot.simulator import SimulatorClient, SimUser
-from tests.harness import ADMIN_ID, BotStarter, RunningBot
+from tests.harness import ADMIN_ID, BotStarter, RunningBot, add_first
 
 
 async def test_start_welcomes_and_help_lists_commands(member: SimUser) -> None:
@@ -88,15 +95,20 @@ async def test_a_failing_handler_tells_the_user_without_a_traceback(
     async def explode(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         raise RuntimeError("database on fire")
 
-    def add_failing_command(application: BotApplication) -> None:
-        application.add_handler(CommandHandler("explode", explode), group=-1)
+    def add_failing_handlers(application: BotApplication) -> None:
+        add_first(application, CommandHandler("explode", explode))
+        add_first(application, CallbackQueryHandler(explode, pattern="^explode$"))
 
-    await start_bot(add_failing_command)
+    await start_bot(add_failing_handlers)
     user = sim.user(2001, "Sam")
     await user.send("/explode")
     reply = await user.next_reply()
     assert reply.text == SOMETHING_WENT_WRONG
     assert "fire" not in reply.text
+
+    pressed = await user.press(data="explode", message_id=reply.message_id, force=True)
+    await user.answer_to(pressed)  # no spinner left on the phone
+    assert (await user.next_reply()).text == SOMETHING_WENT_WRONG
 
 
 ASK_NAME, ASK_TOWN = range(2)
@@ -121,7 +133,8 @@ async def _finish(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 
 def add_probe_conversation(application: BotApplication) -> None:
-    application.add_handler(
+    add_first(
+        application,
         ConversationHandler(
             entry_points=[CommandHandler("probe", _ask_name)],
             states={
@@ -131,11 +144,8 @@ def add_probe_conversation(application: BotApplication) -> None:
             fallbacks=[],
             name="probe",
             persistent=True,
-        )
+        ),
     )
-    # Ahead of the bot's own catch-all handlers in the same group, as a real flow would be.
-    default_group = application.handlers[0]
-    default_group.insert(0, default_group.pop())
 
 
 async def test_a_restarted_bot_resumes_the_conversation(
