@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from telegram import (
     Bot,
     BotCommand,
@@ -31,6 +33,7 @@ from telegram.request import HTTPXRequest
 
 from bot.simulator import BotApiEmulator, Persona, SimulatorClient
 from bot.simulator.media import sample_png
+from bot.simulator.webhook import SECRET_HEADER
 
 TOKEN = "123456:TEST-token"
 MEMBER = Persona(1001, "Member", "Mia", "mia_vcs", "A VCS member")
@@ -78,6 +81,56 @@ async def raw_call(
 ) -> tuple[int, dict[str, Any]]:
     async with http.post(f"{emulator.api_base_url}{TOKEN}/{method}", **kwargs) as response:
         return response.status, await response.json()
+
+
+@dataclass
+class Delivery:
+    """One webhook request the emulator made; the test decides the answer."""
+
+    update: dict[str, Any]
+    headers: dict[str, str]
+    _status: asyncio.Future[int] = field(repr=False)
+
+    @property
+    def text(self) -> str | None:
+        message: dict[str, Any] = self.update.get("message") or {}
+        return message.get("text")
+
+    def answer(self, status: int) -> None:
+        self._status.set_result(status)
+
+
+class WebhookReceiver:
+    """A loopback HTTP server standing in for the bot's webhook."""
+
+    def __init__(self) -> None:
+        self.requests: asyncio.Queue[Delivery] = asyncio.Queue()
+        self.url = ""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        status: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        await self.requests.put(Delivery(await request.json(), headers, status))
+        return web.Response(status=await status)
+
+    async def next(self) -> Delivery:
+        """The next request, within a bounded wait."""
+        return await asyncio.wait_for(self.requests.get(), 5)
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    app = web.Application()
+    app.router.add_post("/hook", receiver.handle)
+    runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    receiver.url = f"http://{host}:{port}/hook"
+    yield receiver
+    await runner.cleanup()
 
 
 async def wait_until_pending(sim: SimulatorClient, method: str) -> None:
@@ -478,15 +531,145 @@ async def test_call_log_records_decoded_parameters(bot: Bot, sim: SimulatorClien
 
 async def test_webhook_blocks_polling(bot: Bot, sim: SimulatorClient) -> None:
     await sim.user(MEMBER.user_id).send("queued")
-    assert await bot.set_webhook("https://example.org/hook") is True
-    assert (await bot.get_webhook_info()).url == "https://example.org/hook"
+    # Nothing listens on port 1: delivery keeps failing and the update stays queued.
+    assert await bot.set_webhook("http://127.0.0.1:1/hook") is True
+    assert (await bot.get_webhook_info()).url == "http://127.0.0.1:1/hook"
     with pytest.raises(Conflict, match="can't use getUpdates method while webhook is active"):
         await bot.get_updates()
     assert await bot.delete_webhook(drop_pending_updates=True) is True
     assert await bot.get_updates() == ()
 
 
-async def test_commands_are_stored_per_scope(bot: Bot) -> None:
+async def test_set_webhook_ends_a_long_poll_in_flight(bot: Bot, sim: SimulatorClient) -> None:
+    poll = asyncio.create_task(bot.get_updates(timeout=20))
+    await wait_until_pending(sim, "getUpdates")
+    await bot.set_webhook("http://127.0.0.1:1/hook")
+    with pytest.raises(Conflict, match="terminated by setWebhook request"):
+        await asyncio.wait_for(poll, 5)
+
+
+async def test_webhook_delivers_pending_then_new_updates_in_order_with_the_secret(
+    bot: Bot, sim: SimulatorClient, receiver: WebhookReceiver
+) -> None:
+    user = sim.user(MEMBER.user_id)
+    await user.send("one")
+    await user.send("two")
+    assert await bot.set_webhook(receiver.url, secret_token="s3cret-Token_1") is True
+    delivered = []
+    for _ in range(2):
+        delivery = await receiver.next()
+        assert delivery.headers[SECRET_HEADER.lower()] == "s3cret-Token_1"
+        assert delivery.headers["content-type"] == "application/json"
+        delivery.answer(200)
+        delivered.append(delivery)
+    await user.send("three")
+    third = await receiver.next()
+    third.answer(204)
+    delivered.append(third)
+    assert [d.text for d in delivered] == ["one", "two", "three"]
+    ids = [d.update["update_id"] for d in delivered]
+    assert ids == sorted(ids)
+    assert delivered[0].update["message"]["from"]["id"] == MEMBER.user_id
+    # The last 2xx is confirmed once the emulator has read it: ask until it has.
+    for _ in range(200):
+        info = await bot.get_webhook_info()
+        if info.pending_update_count == 0:
+            break
+    assert (info.url, info.pending_update_count, info.last_error_date) == (receiver.url, 0, None)
+    with pytest.raises(Conflict):
+        await bot.get_updates()
+
+
+async def test_webhook_without_a_secret_sends_no_secret_header(
+    bot: Bot, sim: SimulatorClient, receiver: WebhookReceiver
+) -> None:
+    await bot.set_webhook(receiver.url)
+    await sim.user(MEMBER.user_id).send("hello")
+    delivery = await receiver.next()
+    delivery.answer(200)
+    assert delivery.text == "hello"
+    assert SECRET_HEADER.lower() not in delivery.headers
+
+
+async def test_set_webhook_can_drop_what_is_pending(
+    bot: Bot, sim: SimulatorClient, receiver: WebhookReceiver
+) -> None:
+    await sim.user(MEMBER.user_id).send("stale")
+    await bot.set_webhook(receiver.url, drop_pending_updates=True)
+    assert (await bot.get_webhook_info()).pending_update_count == 0
+    await sim.user(MEMBER.user_id).send("fresh")
+    delivery = await receiver.next()
+    delivery.answer(200)
+    assert delivery.text == "fresh"
+
+
+async def test_webhook_retries_an_update_the_bot_did_not_accept(
+    bot: Bot, sim: SimulatorClient, receiver: WebhookReceiver
+) -> None:
+    loop = asyncio.get_running_loop()
+    await bot.set_webhook(receiver.url, secret_token="s3cret")
+    await sim.user(MEMBER.user_id).send("important")
+    first = await receiver.next()
+    first.answer(500)
+    refused_at = loop.time()
+    retry = await receiver.next()
+    assert loop.time() - refused_at >= 0.15  # a backoff, not a hot loop
+    assert retry.update == first.update
+    info = await bot.get_webhook_info()
+    assert info.pending_update_count == 1  # not forgotten while the retry is unanswered
+    assert info.last_error_message == "Wrong response from the webhook: 500 Internal Server Error"
+    assert info.last_error_date is not None
+    retry.answer(200)
+    await sim.user(MEMBER.user_id).send("next")
+    following = await receiver.next()
+    following.answer(200)
+    assert following.text == "next"  # "important" was not sent a third time
+
+
+async def test_delete_webhook_stops_delivery(
+    bot: Bot, sim: SimulatorClient, receiver: WebhookReceiver
+) -> None:
+    user = sim.user(MEMBER.user_id)
+    await bot.set_webhook(receiver.url)
+    await user.send("delivered")
+    (await receiver.next()).answer(200)
+    await user.send("failing")
+    (await receiver.next()).answer(503)
+    # Dropped while it waits for its retry: it is neither retried nor left for getUpdates.
+    assert await bot.delete_webhook(drop_pending_updates=True) is True
+    info = await bot.get_webhook_info()
+    assert (info.url, info.pending_update_count, info.last_error_date) == ("", 0, None)
+    assert await bot.get_updates() == ()
+    await user.send("polled")
+    assert [u.message.text for u in await bot.get_updates() if u.message] == ["polled"]
+    assert receiver.requests.empty()
+
+
+async def test_webhook_must_be_loopback(
+    bot: Bot, emulator: BotApiEmulator, http: aiohttp.ClientSession
+) -> None:
+    with pytest.raises(BadRequest, match=r"(?i)bad webhook: .*loopback"):
+        await bot.set_webhook("https://example.org/hook")
+    for url in (
+        "http://10.0.0.1:8443/hook",
+        "http://localhost.example.org/hook",
+        "http://127.0.0.1.nip.io/hook",
+        "ftp://127.0.0.1/hook",
+        "not a url",
+    ):
+        status, body = await raw_call(http, emulator, "setWebhook", json={"url": url})
+        assert status == 400, url
+        assert body["description"].startswith("Bad Request: bad webhook: "), body
+    assert (await bot.get_webhook_info()).url == ""
+    for url in ("http://localhost:8443/a", "https://[::1]:8443/b", "http://127.0.0.2/c"):
+        assert await bot.set_webhook(url) is True
+        assert (await bot.get_webhook_info()).url == url
+    with pytest.raises(BadRequest, match=r"(?i)secret token contains unallowed characters"):
+        await bot.set_webhook("http://127.0.0.1:1/hook", secret_token="has:colon")
+
+
+async def test_commands_are_stored_per_scope(bot: Bot, sim: SimulatorClient) -> None:
+    await sim.user(MEMBER.user_id).send("/start")  # a chat scope needs a chat the bot knows
     member = [BotCommand("start", "Begin"), BotCommand("need", "Tell us a local need")]
     admin = [BotCommand("export", "Download the data")]
     scope = BotCommandScopeChat(MEMBER.user_id)
@@ -498,6 +681,23 @@ async def test_commands_are_stored_per_scope(bot: Bot) -> None:
     assert await bot.get_my_commands(scope=scope) == ()
     with pytest.raises(BadRequest, match=r"(?i)bot_command_invalid"):
         await bot.set_my_commands([BotCommand("Bad Command", "x")])
+
+
+async def test_chat_scoped_settings_need_a_known_chat(bot: Bot, sim: SimulatorClient) -> None:
+    commands = [BotCommand("export", "Download the data")]
+    stranger = BotCommandScopeChat(OTHER)
+    with pytest.raises(BadRequest, match=r"^Chat not found$"):
+        await bot.set_my_commands(commands, scope=stranger)
+    with pytest.raises(BadRequest, match=r"^Chat not found$"):
+        await bot.get_my_commands(scope=stranger)
+    with pytest.raises(BadRequest, match=r"^Chat not found$"):
+        await bot.set_chat_menu_button(OTHER)
+    with pytest.raises(BadRequest, match=r"^Chat not found$"):
+        await bot.get_chat(OTHER)
+    await sim.user(OTHER).send("/start")
+    assert await bot.set_my_commands(commands, scope=stranger) is True
+    assert await bot.get_my_commands(scope=stranger) == tuple(commands)
+    assert await bot.set_chat_menu_button(OTHER) is True
 
 
 async def test_events_stream_chat_actions_and_edits(bot: Bot, sim: SimulatorClient) -> None:

@@ -21,6 +21,7 @@ from bot.simulator.state import (
     StoredFile,
     StoredMessage,
 )
+from bot.simulator.webhook import webhook_url_problem
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -74,6 +75,12 @@ _JSON_PARAMS = frozenset(
     }
 )
 _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]*")
+SECRET_TOKEN_LIMIT = 256
+_GLOBAL_SCOPES = frozenset(
+    {"default", "all_private_chats", "all_group_chats", "all_chat_administrators"}
+)
+_CHAT_SCOPES = frozenset({"chat", "chat_administrators", "chat_member"})
 _INLINE_ACTIONS = frozenset(
     {
         "callback_data",
@@ -261,9 +268,15 @@ class BotApi:
     # Helpers
 
     def _chat(self, call: Call) -> Chat:
-        if call.params.get("chat_id") in (None, ""):
+        return self._known_chat(call.params.get("chat_id"))
+
+    def _known_chat(self, chat_id: object) -> Chat:
+        """A chat the bot has seen; Telegram answers "chat not found" for any other."""
+        if chat_id in (None, ""):
             raise bad_request("chat_id is empty")
-        chat = self.state.chats.get(call.params["chat_id"])
+        if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
+            chat_id = int(chat_id)  # a numeric id inside a JSON object may come as a string
+        chat = self.state.chats.get(chat_id) if isinstance(chat_id, int) else None
         if chat is None:
             raise bad_request("chat not found")
         return chat
@@ -413,7 +426,7 @@ class BotApi:
     async def get_updates(self, call: Call) -> list[JSON]:
         """Long polling: confirms by offset, waits up to `timeout` for something to return."""
         state = self.state
-        if state.webhook_url:
+        if state.webhook.url:
             raise ApiError(
                 409,
                 "Conflict: can't use getUpdates method while webhook is active; "
@@ -430,43 +443,74 @@ class BotApi:
         elif offset < 0:
             state.updates = state.updates[offset:]
 
-        def deliverable() -> list[JSON]:
-            # Updates of a type the bot does not want are dropped, as Telegram never sends them.
-            state.updates = [u for u in state.updates if state.allowed_updates & u.keys()]
-            return state.updates[:limit]
-
-        await state.wait_for(lambda: bool(deliverable()), timeout)
-        return deliverable()
+        await state.wait_for(
+            lambda: bool(state.webhook.url or state.deliverable_updates()), timeout
+        )
+        if state.webhook.url:
+            # The webhook now owns the updates: handing them out here too would duplicate them.
+            raise ApiError(409, "Conflict: terminated by setWebhook request")
+        return state.deliverable_updates()[:limit]
 
     async def set_webhook(self, call: Call) -> bool:
-        """Stores the webhook URL; the emulator does not push updates to it."""
-        self.state.webhook_url = call.text("url") or ""
+        """Pushes pending and new updates to a loopback URL (an empty URL removes the webhook)."""
+        url = call.text("url") or ""
+        if url:
+            problem = webhook_url_problem(url)
+            if problem is not None:
+                raise bad_request(f"bad webhook: {problem}")
+        secret = call.text("secret_token") or None
+        if secret is not None:
+            if len(secret) > SECRET_TOKEN_LIMIT:
+                raise bad_request("secret token is too long")
+            if not _SECRET_TOKEN.fullmatch(secret):
+                raise bad_request("secret token contains unallowed characters")
+        max_connections = 40
+        if call.params.get("max_connections") is not None:
+            max_connections = call.integer("max_connections")
+        if not 1 <= max_connections <= 100:
+            raise bad_request("invalid max_connections specified")
+        allowed = call.params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self.state.allowed_updates = frozenset(allowed) or DEFAULT_UPDATE_TYPES
         if call.params.get("drop_pending_updates"):
             self.state.updates.clear()
+        self.state.set_webhook(url, secret, max_connections)
         return True
 
     async def delete_webhook(self, call: Call) -> bool:
-        """Clears the webhook so getUpdates works, optionally dropping pending updates."""
-        self.state.webhook_url = ""
+        """Stops webhook delivery so getUpdates works, optionally dropping pending updates."""
         if call.params.get("drop_pending_updates"):
             self.state.updates.clear()
+        self.state.set_webhook("", None, 40)
         return True
 
     async def get_webhook_info(self, call: Call) -> JSON:
-        """WebhookInfo for the stored URL."""
-        return {
-            "url": self.state.webhook_url,
-            "has_custom_certificate": False,
-            "pending_update_count": len(self.state.updates),
-            "allowed_updates": sorted(self.state.allowed_updates),
-        }
+        """WebhookInfo: the URL, what is pending and how the last delivery went."""
+        state = self.state
+        return state.webhook.to_json(len(state.deliverable_updates()), state.allowed_updates)
 
     # Bot settings
 
-    @staticmethod
-    def _commands_key(call: Call) -> tuple[str, str]:
+    def _commands_key(self, call: Call) -> tuple[str, str]:
+        """The stored list's key: the scope (its chat checked and its ids typed) and language."""
         scope = call.params.get("scope") or {"type": "default"}
-        return json.dumps(scope, sort_keys=True), call.text("language_code") or ""
+        if not isinstance(scope, dict):
+            raise bad_request("can't parse BotCommandScope JSON object")
+        kind = scope.get("type")
+        if kind in _GLOBAL_SCOPES:
+            key: JSON = {"type": kind}
+        elif kind in _CHAT_SCOPES:
+            key = {"type": kind, "chat_id": self._known_chat(scope.get("chat_id")).id}
+            if kind == "chat_member":
+                user_id = scope.get("user_id")
+                if not isinstance(user_id, int) or isinstance(user_id, bool):
+                    raise bad_request("invalid user_id specified")
+                if user_id not in self.state.users:
+                    raise bad_request("user not found")
+                key["user_id"] = user_id
+        else:
+            raise bad_request("can't parse BotCommandScope JSON object")
+        return json.dumps(key, sort_keys=True), call.text("language_code") or ""
 
     async def set_my_commands(self, call: Call) -> bool:
         """Stores the command list for a scope and language after Telegram's checks."""
@@ -495,12 +539,18 @@ class BotApi:
     async def set_chat_menu_button(self, call: Call) -> bool:
         """Stores the menu button for a chat, or the default one."""
         button = call.params.get("menu_button") or {"type": "default"}
-        self.state.menu_buttons[call.params.get("chat_id")] = button
+        self.state.menu_buttons[self._menu_chat_id(call)] = button
         return True
 
     async def get_chat_menu_button(self, call: Call) -> JSON:
         """The menu button stored for a chat, else the default commands button."""
-        return self.state.menu_buttons.get(call.params.get("chat_id"), {"type": "commands"})
+        return self.state.menu_buttons.get(self._menu_chat_id(call), {"type": "commands"})
+
+    def _menu_chat_id(self, call: Call) -> int | None:
+        """The known chat a menu button call is about, or None for the bot's default button."""
+        if call.params.get("chat_id") in (None, ""):
+            return None
+        return self._chat(call).id
 
     def _bot_text_setter(self, kind: str) -> Handler:
         async def handler(call: Call) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import time
 from collections.abc import Sequence
@@ -15,20 +14,12 @@ from aiohttp import web
 from bot.simulator.bot_api import ApiError, BotApi, Call, Upload, decode_params
 from bot.simulator.control_api import ControlApi
 from bot.simulator.state import JSON, Fault, Persona, SimState, User
+from bot.simulator.webhook import WebhookDelivery, is_loopback
 
 LOGGER = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
 # Telegram accepts uploads of up to 50 MB from bots.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _fault_error(fault: Fault) -> ApiError:
@@ -81,7 +72,7 @@ class BotApiEmulator:
         bot_username: str = "coproduce_bot",
         personas: Sequence[Persona] = (),
     ) -> None:
-        if not _is_loopback(host):
+        if not is_loopback(host):
             raise ValueError(f"the emulator binds loopback addresses only, not {host!r}")
         self._token = token
         self._host = host
@@ -102,6 +93,7 @@ class BotApiEmulator:
             ]
         )
         self._runner: web.AppRunner | None = None
+        self._webhook = WebhookDelivery(self._state)
 
     @property
     def url(self) -> str:
@@ -134,12 +126,14 @@ class BotApiEmulator:
             await runner.cleanup()
             raise
         self._runner = runner
+        self._webhook.start()
 
     async def stop(self) -> None:
-        """Releases long polls and shuts the server down."""
+        """Stops webhook delivery, releases long polls and shuts the server down."""
         if self._runner is None:
             return
         self._state.close()
+        await self._webhook.stop()
         await self._runner.cleanup()
         self._runner = None
 

@@ -139,6 +139,34 @@ class CallbackQuery:
 
 
 @dataclass
+class Webhook:
+    """Where updates are pushed while a webhook is set, and how the last delivery went."""
+
+    url: str = ""
+    secret_token: str | None = None
+    max_connections: int = 40
+    # Bumped by every setWebhook and deleteWebhook, so a delivery waiting to retry notices.
+    generation: int = 0
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+
+    def to_json(self, pending_update_count: int, allowed_updates: frozenset[str]) -> JSON:
+        """The Bot API WebhookInfo object."""
+        info: JSON = {
+            "url": self.url,
+            "has_custom_certificate": False,
+            "pending_update_count": pending_update_count,
+        }
+        if self.url:
+            info["max_connections"] = self.max_connections
+            info["allowed_updates"] = sorted(allowed_updates)
+        if self.last_error_date is not None:
+            info["last_error_date"] = self.last_error_date
+            info["last_error_message"] = self.last_error_message
+        return info
+
+
+@dataclass
 class Fault:
     """An injected failure, matched against the bot's calls."""
 
@@ -170,7 +198,7 @@ class SimState:
         self.chats: dict[int, Chat] = {}
         self.updates: list[JSON] = []
         self.allowed_updates: frozenset[str] = DEFAULT_UPDATE_TYPES
-        self.webhook_url = ""
+        self.webhook = Webhook()
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.menu_buttons: dict[int | None, JSON] = {}
         self.bot_texts: dict[tuple[str, str], str] = {}
@@ -211,6 +239,34 @@ class SimState:
         self.updates.append({"update_id": update_id, kind: payload})
         self._notify()
         return update_id
+
+    def deliverable_updates(self) -> list[JSON]:
+        """The pending updates, oldest first, once those of unwanted types are dropped.
+
+        Telegram never sends an update of a type outside allowed_updates, so they go for good.
+        """
+        self.updates = [u for u in self.updates if self.allowed_updates & u.keys()]
+        return self.updates
+
+    def confirm_update(self, update_id: int) -> None:
+        """Forgets an update the bot has received (a webhook answered 2xx)."""
+        self.updates = [u for u in self.updates if u["update_id"] != update_id]
+
+    def set_webhook(self, url: str, secret_token: str | None, max_connections: int) -> None:
+        """Starts pushing updates to `url` (an empty url removes the webhook)."""
+        changed = url != self.webhook.url
+        self.webhook.url = url
+        self.webhook.secret_token = secret_token if url else None
+        self.webhook.max_connections = max_connections
+        self.webhook.generation += 1
+        if changed or not url:
+            self.webhook.last_error_date = self.webhook.last_error_message = None
+        self._notify()
+
+    def webhook_failed(self, message: str) -> None:
+        """Records a failed delivery for getWebhookInfo."""
+        self.webhook.last_error_date = int(time.time())
+        self.webhook.last_error_message = message
 
     def add_event(self, chat: Chat, kind: str, **fields: Any) -> int:
         """Records something visible in a chat for the control API's event stream."""
