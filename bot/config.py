@@ -6,6 +6,7 @@ local authority runs the same code with its own file. Defaults come from the Kno
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -48,6 +49,13 @@ class TelegramSettings(_Section):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: SecretStr = SecretStr("")
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_accepts_secret(cls, secret: SecretStr) -> SecretStr:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{0,256}", secret.get_secret_value()):
+            raise ValueError("use 1 to 256 of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return secret
 
     @model_validator(mode="after")
     def _webhook_needs_url(self) -> TelegramSettings:
@@ -222,6 +230,31 @@ def _seed_survey() -> Survey:
     )
 
 
+DEFAULT_PRIVACY_NOTICE = """\
+Before you start, here is how this bot uses your information.
+
+What we keep: your name, your organisation, its sector and area, and what you tell us \
+here: local needs, your answers to the two challenges, and the confidence surveys.
+
+Who sees it: the programme team. Commissioners see the needs raised in their areas, and \
+survey figures only for groups of {min_group_size} or more people, never one person's answers.
+
+Why: so commissioners hear what local groups need, and the programme can tell whether it \
+is helping.
+
+Your choices: /mydata sends you everything we hold about you, /forget erases it, and \
+/stop turns off reminders. We delete personal data after {retention_days} days without \
+activity."""
+
+
+class Privacy(_Section):
+    """The privacy notice people agree to; a new version asks everyone again."""
+
+    version: int = Field(default=1, ge=1)
+    # {min_group_size} and {retention_days} are filled in from the programme settings.
+    notice: str = Field(default=DEFAULT_PRIVACY_NOTICE, min_length=1)
+
+
 class Programme(_Section):
     """The programme's own words and lists: what a second local authority changes."""
 
@@ -235,9 +268,17 @@ class Programme(_Section):
     themes: list[Theme] = Field(default_factory=_seed_themes, min_length=1)
     survey: Survey = Field(default_factory=_seed_survey)
     schedules: Schedules = Field(default_factory=Schedules)
+    privacy: Privacy = Field(default_factory=Privacy)
     retention_days: int = Field(default=730, ge=30)
     min_group_size: int = Field(default=5, ge=1)
     keep_anonymous_contributions: bool = True
+
+    @property
+    def privacy_notice(self) -> str:
+        """The notice with this programme's figures filled in."""
+        return self.privacy.notice.format(
+            min_group_size=self.min_group_size, retention_days=self.retention_days
+        )
 
     @model_validator(mode="after")
     def _keys_unique_and_known(self) -> Programme:

@@ -66,6 +66,7 @@ def test_token_is_hidden_in_reprs(tmp_path: Path) -> None:
         ('[telegram]\nmode = "carrier-pigeon"\n', "telegram.mode: Input should be 'polling'"),
         ('[telegram]\nmode = "webhook"\n', "telegram: mode 'webhook' needs telegram.webhook_url"),
         ('timezone = "Mars/Olympus"\n', "timezone: unknown time zone 'Mars/Olympus'"),
+        ('[telegram]\nwebhook_secret = "a:b"\n', "telegram.webhook_secret: use 1 to 256 of"),
         ("admins = ['alex']\n", "admins.0: Input should be a valid integer"),
         ("colour = 'blue'\n", "colour: Extra inputs are not permitted"),
         (
