@@ -16,18 +16,36 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, Defaults, PersistenceInput
 
-from bot import handlers
+from bot import handlers, membership
 from bot.config import Settings
+from bot.deeplinks import DeepLinks
 from bot.logs import log_event
 from bot.persistence import SQLitePersistence
 from bot.services import SERVICES_KEY, BotApplication, Services
+from conversations.engine import FormEngine
+from conversations.forms import Choice, Form
+from conversations.onboarding import onboarding_form
 from storage.bot_state import BotStateStore
 from storage.database import Database
+from storage.drafts import DraftStore
+from storage.participants import ParticipantStore
 
 logger = logging.getLogger(__name__)
 
 RETRIES_AFTER_FLOOD_WAIT = 3
 WEBHOOK_PATH = "telegram"
+
+
+def build_forms(settings: Settings, participants: ParticipantStore) -> list[Form]:
+    """Every form, worded from the programme's config."""
+    programme = settings.programme
+    return [
+        onboarding_form(
+            sectors=[Choice(sector.key, sector.name) for sector in programme.sectors],
+            areas=[Choice(area.key, area.name) for area in programme.areas],
+            participants=participants,
+        ),
+    ]
 
 
 def build_application(settings: Settings, database: Database) -> BotApplication:
@@ -50,13 +68,27 @@ def build_application(settings: Settings, database: Database) -> BotApplication:
             SQLitePersistence(
                 BotStateStore(database),
                 settings.storage.persistence_interval_seconds,
-                # bot_data holds live services (the database connection), not data to save.
-                PersistenceInput(bot_data=False),
+                # Only conversations: answers live in drafts, bot_data holds live services,
+                # and nothing about a person may be stored before they consent.
+                PersistenceInput(bot_data=False, user_data=False, chat_data=False),
             )
         )
         .build()
     )
-    application.bot_data[SERVICES_KEY] = Services(settings=settings, database=database)
+    participants = ParticipantStore(database)
+    forms = FormEngine(
+        build_forms(settings, participants),
+        DraftStore(database),
+        on_idle=membership.on_idle,
+        on_finish=membership.show_menu,
+    )
+    application.bot_data[SERVICES_KEY] = Services(
+        settings=settings,
+        database=database,
+        participants=participants,
+        forms=forms,
+        deep_links=DeepLinks(),
+    )
     handlers.register(application)
     return application
 

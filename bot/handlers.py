@@ -1,4 +1,9 @@
-"""Every handler of the bot, registered in one place, and the command menus Telegram shows."""
+"""Every handler of the bot, registered in one place, and the command menus Telegram shows.
+
+Order matters: commands come first, so /cancel, /menu, /help, /stop and /forget work at any
+step of any form; the form engine then takes what people type and tap; last, anything no one
+claimed gets a clear answer.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,7 @@ import html
 import logging
 from dataclasses import dataclass
 
-from telegram import (
-    BotCommand,
-    BotCommandScopeChat,
-    BotCommandScopeDefault,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Update,
-)
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
@@ -23,9 +21,11 @@ from telegram.ext import (
     filters,
 )
 
+from bot import admin, membership, privacy
 from bot.logs import log_event
-from bot.roles import Role, role_of
-from bot.services import SERVICES_KEY, BotApplication, services
+from bot.roles import Callback, Role, role_of
+from bot.services import SERVICES_KEY, BotApplication, Services, services
+from conversations.engine import BUTTON_EXPIRED
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +33,9 @@ SOMETHING_WENT_WRONG = (
     "Sorry, something went wrong on our side. Nothing you sent before is lost. "
     "Please try again in a moment, or send /help."
 )
-BUTTON_EXPIRED = "This button has expired. Send /help to see what you can do."
-HELP_BUTTON = "What can I do here?"
-HELP_DATA = "help"
+
+EVERYONE = frozenset(Role)
+ADMINS = frozenset({Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -43,49 +43,39 @@ class Command:
     name: str
     description: str
     roles: frozenset[Role]
+    callback: Callback
 
 
-EVERYONE = frozenset(Role)
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: the commands this person may use."""
+    role = role_of(services(context).settings, update.effective_user.id)  # type: ignore[union-attr]
+    lines = [f"/{command.name} - {command.description}" for command in commands_for(role)]
+    await update.effective_message.reply_text(  # type: ignore[union-attr]
+        "Here is what you can do:\n\n" + "\n".join(lines)
+    )
+
 
 COMMANDS = (
-    Command("start", "Join the programme, or see the main menu", EVERYONE),
-    Command("help", "What you can do here", EVERYONE),
+    Command(
+        "start", "Join the programme, or pick up where you left off", EVERYONE, membership.start
+    ),
+    Command("menu", "Buttons for everything you can do", EVERYONE, membership.menu_command),
+    Command("profile", "See or change your profile", EVERYONE, membership.profile_command),
+    Command("cancel", "Stop the form you are filling in", EVERYONE, membership.cancel_command),
+    Command("help", "What you can do here", EVERYONE, help_command),
+    Command("privacy", "How we use your information", EVERYONE, privacy.privacy_command),
+    Command(
+        "mydata", "Get a copy of everything we hold about you", EVERYONE, privacy.mydata_command
+    ),
+    Command("forget", "Erase everything we hold about you", EVERYONE, privacy.forget_command),
+    Command("stop", "No more reminders or follow-ups", EVERYONE, privacy.stop_command),
+    Command("stats", "Sign-ups by sector and area", ADMINS, admin.stats_command),
 )
 
 
 def commands_for(role: Role) -> list[Command]:
     """The commands a person with ``role`` may use, in menu order."""
     return [command for command in COMMANDS if role in command.roles]
-
-
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    programme = services(context).settings.programme
-    await update.effective_message.reply_text(  # type: ignore[union-attr]
-        f"Welcome to the <b>{html.escape(programme.name)}</b>.\n\n"
-        "This bot helps voluntary and community groups, children's centres and the people "
-        "who commission services work together on what families in your area need.\n\n"
-        "Send /help to see what you can do.",
-        reply_markup=InlineKeyboardMarkup.from_button(
-            InlineKeyboardButton(HELP_BUTTON, callback_data=HELP_DATA)
-        ),
-    )
-
-
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer /help, or the help button, with the commands this person may use."""
-    if update.callback_query:
-        await update.callback_query.answer()
-    role = role_of(services(context).settings, update.effective_user.id)  # type: ignore[union-attr]
-    lines = [f"/{command.name} - {command.description}" for command in commands_for(role)]
-    await context.bot.send_message(
-        update.effective_chat.id,  # type: ignore[union-attr]
-        "Here is what you can do:\n\n" + "\n".join(lines),
-    )
-
-
-async def expired_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Any button no handler claims: from an old message, another version, or forged."""
-    await update.callback_query.answer(BUTTON_EXPIRED, show_alert=True)  # type: ignore[union-attr]
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -95,10 +85,9 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     )
 
 
-async def anything_else(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.effective_message.reply_text(  # type: ignore[union-attr]
-        "I didn't catch that. Send /help to see what you can do."
-    )
+async def expired_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any button no handler claims: from an old message, another version, or forged."""
+    await update.callback_query.answer(BUTTON_EXPIRED, show_alert=True)  # type: ignore[union-attr]
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -119,7 +108,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def publish_command_menus(application: BotApplication) -> None:
-    """Tell Telegram which commands to offer: members by default, admins in their own chats."""
+    """Tell Telegram which commands to offer: members by default, others in their own chats."""
     bot = application.bot
     settings = application.bot_data[SERVICES_KEY].settings
 
@@ -127,22 +116,36 @@ async def publish_command_menus(application: BotApplication) -> None:
         return [BotCommand(c.name, c.description) for c in commands_for(role)]
 
     await bot.set_my_commands(menu(Role.MEMBER), scope=BotCommandScopeDefault())
-    for admin_id in settings.admins:
+    people = {admin_id: Role.ADMIN for admin_id in settings.admins}
+    for commissioner in settings.commissioners:
+        people.setdefault(commissioner.user_id, Role.COMMISSIONER)
+    for user_id, role in people.items():
         try:
-            await bot.set_my_commands(menu(Role.ADMIN), scope=BotCommandScopeChat(admin_id))
+            await bot.set_my_commands(menu(role), scope=BotCommandScopeChat(user_id))
         except (BadRequest, Forbidden) as exc:
-            # An admin who has not opened a chat with the bot yet: their menu waits.
-            log_event(
-                logger, "admin_menu_skipped", logging.INFO, admin=admin_id, reason=exc.message
-            )
+            # Someone who has not opened a chat with the bot yet: their menu waits.
+            log_event(logger, "role_menu_skipped", user=user_id, reason=exc.message)
 
 
 def register(application: BotApplication) -> None:
     """Add every handler, in the order they must be tried."""
-    application.add_handler(CommandHandler("start", start))
-    application.add_handler(CommandHandler("help", help_command))
-    application.add_handler(CallbackQueryHandler(help_command, pattern=f"^{HELP_DATA}$"))
-    application.add_handler(CallbackQueryHandler(expired_button))
+    shared: Services = application.bot_data[SERVICES_KEY]
+    application.add_handler(
+        MessageHandler(filters.COMMAND & ~filters.ChatType.PRIVATE, membership.private_only)
+    )
+    for command in COMMANDS:
+        application.add_handler(CommandHandler(command.name, command.callback))
     application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
-    application.add_handler(MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, anything_else))
+    application.add_handler(
+        CallbackQueryHandler(membership.on_consent, pattern=membership.CONSENT_PATTERN)
+    )
+    application.add_handler(
+        CallbackQueryHandler(membership.on_menu_button, pattern=membership.MENU_PATTERN)
+    )
+    application.add_handler(
+        CallbackQueryHandler(privacy.on_forget_button, pattern=privacy.FORGET_PATTERN)
+    )
+    application.add_handler(shared.forms.handler)
+    application.add_handler(CallbackQueryHandler(expired_button))
     application.add_error_handler(on_error)
+    privacy.schedule_retention(application)

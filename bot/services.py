@@ -1,4 +1,4 @@
-"""What every handler shares: the settings and the database, kept in ``bot_data``."""
+"""What every handler shares, kept in ``bot_data``: settings, stores, the form engine."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from typing import Any, TypeAlias
 from telegram.ext import Application, ContextTypes
 
 from bot.config import Settings
+from bot.deeplinks import DeepLinks
+from conversations.engine import FormEngine
 from storage.database import Database
+from storage.participants import ParticipantStore
 
 BotApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 
@@ -21,6 +24,9 @@ class Services:
 
     settings: Settings
     database: Database
+    participants: ParticipantStore
+    forms: FormEngine
+    deep_links: DeepLinks
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

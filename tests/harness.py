@@ -13,7 +13,7 @@ from telegram.ext import BaseHandler
 from bot.app import running_bot
 from bot.config import Settings, StorageSettings, TelegramSettings
 from bot.services import BotApplication
-from bot.simulator import BotApiEmulator
+from bot.simulator import BotApiEmulator, SimMessage, SimUser
 
 TOKEN = "4242424242:test-token-that-must-never-be-logged"
 EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config.example.toml"
@@ -70,3 +70,29 @@ def add_first(application: BotApplication, handler: BaseHandler[Any, Any, Any]) 
     application.add_handler(handler)
     default_group = application.handlers[0]
     default_group.insert(0, default_group.pop())
+
+
+async def sign_up(
+    user: SimUser,
+    *,
+    organisation: str = "Kirkby Mums' Group",
+    sector: str = "Voluntary or community group",
+    area: str = "Knowsley",
+) -> SimMessage:
+    """Take ``user`` through consent and the profile form; returns the menu that follows."""
+    await user.send("/start")
+    await user.next_message()  # welcome and notice
+    await user.press("I agree")
+    await user.next_message()  # the form's intro
+    name_question = await user.next_message()
+    await user.press(name_question.labels()[0])  # Use "<Telegram name>"
+    await user.next_message()
+    await user.send(organisation)
+    await user.next_message()
+    await user.press(sector)
+    await user.next_message()
+    await user.press(area)
+    await user.next_message()  # summary
+    await user.press("Save")
+    await user.next_message()  # thank you
+    return await user.next_message()  # the menu

@@ -13,30 +13,26 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import BUTTON_EXPIRED, HELP_BUTTON, SOMETHING_WENT_WRONG
+from bot.handlers import BUTTON_EXPIRED, SOMETHING_WENT_WRONG
+from bot.membership import AGREE, NOT_NOW, NOT_SIGNED_UP
 from bot.services import BotApplication
 from bot.simulator import SimulatorClient, SimUser
 from tests.harness import ADMIN_ID, BotStarter, RunningBot, add_first
 
 
-async def test_start_welcomes_and_help_lists_commands(member: SimUser) -> None:
+async def test_start_shows_the_notice_and_help_lists_a_members_commands(
+    member: SimUser,
+) -> None:
     await member.send("/start")
     welcome = await member.next_reply()
     assert welcome.text.startswith("Welcome to the Children's Centres and VCS co-production")
+    assert "What we keep:" in welcome.text
+    assert welcome.labels() == [AGREE, NOT_NOW]
     await member.send("/help")
     help_text = (await member.next_reply()).text
     assert "/start - Join the programme" in help_text
-    assert "/help - What you can do here" in help_text
-
-
-async def test_the_help_button_answers_and_shows_help(member: SimUser) -> None:
-    await member.send("/start")
-    welcome = await member.next_reply()
-    assert welcome.labels() == [HELP_BUTTON]
-    pressed = await member.press(HELP_BUTTON)
-    assert "/help - What you can do here" in (await member.next_reply()).text
-    answer = await member.answer_to(pressed)
-    assert not answer["text"]  # answered quietly: no spinner, no toast
+    assert "/forget - Erase everything we hold about you" in help_text
+    assert "/stats" not in help_text
 
 
 async def test_forged_and_unclaimed_buttons_expire_and_change_nothing(
@@ -48,11 +44,14 @@ async def test_forged_and_unclaimed_buttons_expire_and_change_nothing(
         data="admin:wipe_everything", message_id=welcome.message_id, force=True
     )
     assert (await member.answer_to(forged))["text"] == BUTTON_EXPIRED
+    forged_form = await member.press(data="f:1:0:c:0", message_id=welcome.message_id, force=True)
+    assert (await member.answer_to(forged_form))["text"] == BUTTON_EXPIRED
     stranger = sim.user(4040, "Unknown")
     await stranger.send("hello?")
-    await stranger.next_reply()
-    stale = await stranger.press(data="survey:after:5", message_id=1, force=True)
-    assert (await stranger.answer_to(stale))["text"] == BUTTON_EXPIRED
+    assert (await stranger.next_reply()).text == NOT_SIGNED_UP
+    stale = await stranger.press(data="menu:profile", message_id=1, force=True)
+    await stranger.answer_to(stale)
+    assert (await stranger.next_reply()).text.startswith("Welcome to the")
     assert [m.text for m in await member.messages() if m.from_bot] == [welcome.text]
 
 
@@ -62,16 +61,19 @@ async def test_unknown_command_and_stray_input_get_a_clear_answer(member: SimUse
         "Sorry, I don't know /frobnicate. Send /help to see what you can do."
     )
     await member.send_sticker()
-    assert (await member.next_reply()).text.startswith("I didn't catch that.")
+    assert (await member.next_reply()).text == NOT_SIGNED_UP
     await member.send("x" * 3000)
-    assert (await member.next_reply()).text.startswith("I didn't catch that.")
+    assert (await member.next_reply()).text == NOT_SIGNED_UP
 
 
 async def test_command_menus_are_published(sim: SimulatorClient, bot: RunningBot) -> None:
     calls = await sim.calls("setMyCommands")
     default_menu = [c for c in calls if c["params"].get("scope", {}).get("type") == "default"]
     assert default_menu, calls
-    assert [c["command"] for c in default_menu[-1]["params"]["commands"]] == ["start", "help"]
+    assert [c["command"] for c in default_menu[-1]["params"]["commands"]][:2] == [
+        "start",
+        "menu",
+    ]
     admin_menu = [c for c in calls if c["params"].get("scope", {}).get("chat_id") == ADMIN_ID]
     assert admin_menu
 
@@ -111,7 +113,7 @@ async def test_a_failing_handler_tells_the_user_without_a_traceback(
     assert (await user.next_reply()).text == SOMETHING_WENT_WRONG
 
 
-ASK_NAME, ASK_TOWN = range(2)
+ASK_NAME = 0
 
 
 async def _ask_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -119,16 +121,9 @@ async def _ask_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ASK_NAME
 
 
-async def _ask_town(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    context.user_data["name"] = update.effective_message.text  # type: ignore[index,union-attr]
-    await update.effective_message.reply_text("Your town?")  # type: ignore[union-attr]
-    return ASK_TOWN
-
-
-async def _finish(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    name = context.user_data["name"]  # type: ignore[index]
-    town = update.effective_message.text  # type: ignore[union-attr]
-    await update.effective_message.reply_text(f"Thanks {name} from {town}")  # type: ignore[union-attr]
+async def _thank(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    name = update.effective_message.text  # type: ignore[union-attr]
+    await update.effective_message.reply_text(f"Thanks {name}")  # type: ignore[union-attr]
     return ConversationHandler.END
 
 
@@ -137,10 +132,7 @@ def add_probe_conversation(application: BotApplication) -> None:
         application,
         ConversationHandler(
             entry_points=[CommandHandler("probe", _ask_name)],
-            states={
-                ASK_NAME: [MessageHandler(filters.TEXT & ~filters.COMMAND, _ask_town)],
-                ASK_TOWN: [MessageHandler(filters.TEXT & ~filters.COMMAND, _finish)],
-            },
+            states={ASK_NAME: [MessageHandler(filters.TEXT & ~filters.COMMAND, _thank)]},
             fallbacks=[],
             name="probe",
             persistent=True,
@@ -155,8 +147,6 @@ async def test_a_restarted_bot_resumes_the_conversation(
     user = sim.user(2002, "Jo")
     await user.send("/probe")
     assert (await user.next_reply()).text == "Your name?"
-    await user.send("Jo")
-    assert (await user.next_reply()).text == "Your town?"
     await running.restart()
-    await user.send("Huyton")
-    assert (await user.next_reply()).text == "Thanks Jo from Huyton"
+    await user.send("Jo")
+    assert (await user.next_reply()).text == "Thanks Jo"

@@ -58,8 +58,13 @@ async def test_a_person_talks_to_the_bot_and_presses_a_button(
         "Children's Centres and VCS co-production programme"
     )
 
-    await page.locator(".inline-button", has_text="What can I do here?").click()
-    await expect(page.locator(".bubble.bot").last).to_contain_text("/help - What you can do here")
+    await page.locator(".inline-button", has_text="I agree").click()
+    question = page.locator(".bubble.bot").last
+    await expect(question).to_contain_text("What should we call you?")
+    await question.locator(".inline-button", has_text="Use “Maya”").click()
+    await expect(page.locator(".bubble.bot").last).to_contain_text(
+        "Which group or organisation are you part of?"
+    )
     await page.screenshot(path=tmp_path / "web-chat.png", full_page=True)
 
     # The page fits a phone: nothing wider than the screen.

@@ -266,16 +266,34 @@ class SimUser:
         chat_id: int | None = None,
     ) -> SimMessage:
         """The next bot message or edit in the chat that this SimUser has not yet read."""
+        return await self._next_from_bot(("message", "edit"), timeout, chat_id)
+
+    async def next_message(
+        self,
+        timeout: float = 5.0,  # noqa: ASYNC109
+        *,
+        chat_id: int | None = None,
+    ) -> SimMessage:
+        """The next new bot message in the chat, passing over edits of earlier ones."""
+        return await self._next_from_bot(("message",), timeout, chat_id)
+
+    async def _next_from_bot(
+        self,
+        kinds: tuple[str, ...],
+        timeout: float,  # noqa: ASYNC109
+        chat_id: int | None,
+    ) -> SimMessage:
         chat = self.chat_id if chat_id is None else chat_id
         event, self._cursors[chat] = await self._wait_for_event(
             chat,
-            lambda e: e["type"] in ("message", "edit") and e["message"]["from_bot"],
+            lambda e: e["type"] in kinds and e["message"]["from_bot"],
             timeout,
             self._cursors.get(chat, 0),
         )
         if event is None:
             raise AssertionError(
-                f"no reply from the bot in chat {chat} within {timeout:g}s; "
+                f"no {'reply' if 'edit' in kinds else 'new message'} from the bot in chat {chat} "
+                f"within {timeout:g}s; "
                 f"the chat now:\n{await self._transcript(chat)}"
             )
         return SimMessage.from_view(event["message"], edited=event["type"] == "edit")

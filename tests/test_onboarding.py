@@ -1,0 +1,99 @@
+"""Onboarding end to end: consent, the profile form, what is (and is not) stored."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.config import Settings
+from bot.membership import AGREE, NOT_NOW, NOT_NOW_REPLY
+from bot.simulator import SimUser
+from conversations.engine import EARLIER_BUTTON
+from tests.harness import MEMBER_ID, RunningBot, sign_up
+
+
+def rows(settings: Settings, sql: str, *args: object) -> list[tuple[object, ...]]:
+    with sqlite3.connect(settings.storage.path) as connection:
+        return connection.execute(sql, args).fetchall()
+
+
+async def test_full_onboarding_stores_the_profile(member: SimUser, settings: Settings) -> None:
+    await member.send("/start")
+    notice = await member.next_message()
+    assert notice.labels() == [AGREE, NOT_NOW]
+    await member.press(AGREE)
+    assert (await member.next_message()).text == "Four quick questions about you and your group."
+    name = await member.next_message()
+    assert name.text.startswith("Your profile · Step 1 of 4\n\nWhat should we call you?")
+    assert name.labels() == ["Use “Maya”", "Cancel"]
+    await member.send("Maya Jones")
+    organisation = await member.next_message()
+    assert "Step 2 of 4" in organisation.text
+    assert organisation.labels() == ["Back", "Cancel"]
+    await member.send("Kirkby Mums' Group")
+    sector = await member.next_message()
+    assert sector.labels()[:4] == [
+        "Voluntary or community group",
+        "Children's centre",
+        "Local authority",
+        "Other",
+    ]
+    await member.press("Children's centre")
+    area = await member.next_message()
+    await member.press("Knowsley")
+    summary = await member.next_message()
+    assert summary.text.splitlines()[2:] == [
+        "1. Name: Maya Jones",
+        "2. Organisation: Kirkby Mums' Group",
+        "3. Sector: Children's centre",
+        "4. Area: Knowsley",
+    ]
+    assert summary.labels() == ["Save", "Change an answer", "Cancel"]
+    await member.press("Save")
+    assert (await member.next_message()).text == "Thank you, Maya Jones: you're signed up."
+    menu = await member.next_message()
+    assert "My profile" in menu.labels()
+    assert area.message_id < summary.message_id
+    assert rows(
+        settings,
+        "SELECT name, organisation, sector, area, consent_version, follow_ups,"
+        " onboarded_at IS NOT NULL FROM participants",
+    ) == [("Maya Jones", "Kirkby Mums' Group", "childrens_centre", "knowsley", 1, 1, 1)]
+    assert rows(settings, "SELECT COUNT(*) FROM drafts") == [(0,)]
+
+
+async def test_refusing_consent_stores_nothing(
+    member: SimUser, settings: Settings, bot: RunningBot
+) -> None:
+    await member.send("/start")
+    await member.next_message()
+    await member.press(NOT_NOW)
+    assert (await member.next_message()).text == NOT_NOW_REPLY
+    await member.send("Just looking")
+    await member.next_message()
+    await bot.stop()  # flush everything the bot would persist
+    assert rows(settings, "SELECT COUNT(*) FROM participants") == [(0,)]
+    assert rows(settings, "SELECT COUNT(*) FROM drafts") == [(0,)]
+    assert (
+        rows(settings, "SELECT kind, key FROM bot_state WHERE key LIKE ?", f"%{MEMBER_ID}%") == []
+    )
+
+
+async def test_sign_up_helper_reaches_the_menu(member: SimUser) -> None:
+    menu = await sign_up(member)
+    assert menu.text == "What would you like to do?"
+    assert menu.labels()[-2:] == ["My profile", "Privacy and my data"]
+
+
+async def test_a_button_from_an_earlier_question_re_asks_the_current_one(
+    member: SimUser,
+) -> None:
+    await member.send("/start")
+    await member.next_message()
+    await member.press(AGREE)
+    await member.next_message()
+    name = await member.next_message()
+    await member.send("Maya")
+    await member.next_message()
+    await member.press(data=name.button_data[0][0], message_id=name.message_id, force=True)
+    again = await member.next_message()
+    assert again.text.startswith(f"Your profile · Step 2 of 4\n{EARLIER_BUTTON}")
