@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -96,3 +99,30 @@ async def sign_up(
     await user.press("Save")
     await user.next_message()  # thank you
     return await user.next_message()  # the menu
+
+
+async def start_coproduce_process(
+    emulator: BotApiEmulator, directory: Path, *, log_level: str = "INFO"
+) -> asyncio.subprocess.Process:
+    """``coproduce run`` as a real process against ``emulator``, its database in ``directory``."""
+    config = directory / "config.toml"
+    config.write_text(f"admins = [{ADMIN_ID}]\n")
+    environment = {
+        **os.environ,
+        "COPRODUCE_TELEGRAM__TOKEN": TOKEN,
+        "COPRODUCE_TELEGRAM__BASE_URL": emulator.api_base_url,
+        "COPRODUCE_TELEGRAM__BASE_FILE_URL": emulator.file_base_url,
+        "COPRODUCE_STORAGE__PATH": str(directory / "coproduce.sqlite3"),
+        "COPRODUCE_LOG_LEVEL": log_level,
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "--config",
+        str(config),
+        "run",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=environment,
+    )

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.logs import configure_logging
 from bot.simulator import BotApiEmulator, SimulatorClient
-from tests.harness import TOKEN
+from tests.harness import TOKEN, start_coproduce_process
 
 
 @pytest.mark.parametrize(("level", "signum"), [("DEBUG", signal.SIGTERM), ("INFO", signal.SIGINT)])
@@ -25,27 +23,7 @@ async def test_run_serves_stops_on_signal_and_never_logs_the_token(
     level: str,
     signum: signal.Signals,
 ) -> None:
-    config = tmp_path / "config.toml"
-    config.write_text("")
-    environment = {
-        **os.environ,
-        "COPRODUCE_TELEGRAM__TOKEN": TOKEN,
-        "COPRODUCE_TELEGRAM__BASE_URL": emulator.api_base_url,
-        "COPRODUCE_TELEGRAM__BASE_FILE_URL": emulator.file_base_url,
-        "COPRODUCE_STORAGE__PATH": str(tmp_path / "coproduce.sqlite3"),
-        "COPRODUCE_LOG_LEVEL": level,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--config",
-        str(config),
-        "run",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=environment,
-    )
+    process = await start_coproduce_process(emulator, tmp_path, log_level=level)
     try:
         user = sim.user(3001, "Pat")
         await user.send("/help")

@@ -1,0 +1,325 @@
+"""The form engine end to end: every step kind, wrong input of every sort, Back, Skip,
+Change an answer, Cancel, another form while one is open, and resume after a restart."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import Settings
+from bot.services import SERVICES_KEY, BotApplication
+from bot.simulator import BotApiEmulator, SimulatorClient, SimUser
+from conversations.engine import EARLIER_BUTTON
+from conversations.forms import (
+    Choice,
+    ChoiceStep,
+    Form,
+    ListStep,
+    MediaStep,
+    MultiChoiceStep,
+    ScaleStep,
+    Submission,
+    TextStep,
+)
+from tests.harness import BotStarter, RunningBot, sign_up, start_coproduce_process
+
+LABELS = ("Not at all", "A little", "Somewhat", "Quite", "Very")
+
+
+class Sink:
+    """A test form with one step of every kind; remembers what was submitted."""
+
+    def __init__(self) -> None:
+        self.submitted: list[dict[str, Any]] = []
+
+    async def on_submit(self, submission: Submission) -> str:
+        self.submitted.append(dict(submission.answers))
+        return "Sent, thank you!"
+
+    def form(self) -> Form:
+        return Form(
+            name="sink",
+            title="Kitchen sink",
+            menu_label="Kitchen sink",
+            steps=(
+                TextStep(key="note", label="Note", prompt="A note?", optional=True, max_length=50),
+                ChoiceStep(
+                    key="colour",
+                    label="Colour",
+                    prompt="Which colour?",
+                    choices=(Choice("red", "Red"), Choice("green", "Green")),
+                ),
+                MultiChoiceStep(
+                    key="who",
+                    label="Who",
+                    prompt="Who is affected?",
+                    choices=(
+                        Choice("babies", "Babies"),
+                        Choice("parents", "Parents"),
+                        Choice("carers", "Carers"),
+                    ),
+                ),
+                ScaleStep(key="sure", label="Confidence", prompt="How sure?", labels=LABELS),
+                ListStep(key="ideas", label="Ideas", prompt="Your ideas?", max_items=3),
+                MediaStep(key="evidence", label="Evidence", prompt="Evidence?", optional=True),
+            ),
+            on_submit=self.on_submit,
+        )
+
+    def add_to(self, application: BotApplication) -> None:
+        application.bot_data[SERVICES_KEY].forms.add(self.form())
+
+
+@pytest.fixture
+def sink() -> Sink:
+    return Sink()
+
+
+@pytest.fixture
+async def sink_bot(start_bot: BotStarter, sink: Sink) -> RunningBot:
+    return await start_bot(sink.add_to)
+
+
+@pytest.fixture
+async def maya(sim: SimulatorClient, sink_bot: RunningBot) -> SimUser:
+    user = sim.user(1001, "Maya")
+    await sign_up(user)
+    return user
+
+
+async def open_sink(user: SimUser) -> None:
+    await user.send("/menu")
+    await user.next_message()
+    await user.press("Kitchen sink")
+
+
+async def expect_retry(user: SimUser, reason: str, step: int) -> None:
+    again = await user.next_message()
+    assert again.text.startswith(f"Kitchen sink · Step {step} of 6\n{reason}"), again.text
+
+
+async def test_every_step_kind_with_wrong_input_then_change_and_confirm(
+    maya: SimUser, sink: Sink, settings: Settings
+) -> None:
+    await open_sink(maya)
+    note = await maya.next_message()
+    assert note.labels() == ["Skip", "Cancel"]
+    await maya.send_sticker()
+    await expect_retry(maya, "I can't use a sticker here: please type your answer.", 1)
+    await maya.send("x" * 3000)
+    await expect_retry(
+        maya,
+        "That's 3,000 characters: please keep it to 50 or fewer "
+        "(you could split it, or shorten it).",
+        1,
+    )
+    await maya.press("Skip")
+
+    await maya.next_message()  # colour
+    await maya.send("purple")
+    await expect_retry(maya, "Please tap one of the buttons under the question.", 2)
+    await maya.send_photo()
+    await expect_retry(maya, "I can't use a photo here: please tap one of the buttons.", 2)
+    await maya.send("green")  # a label typed instead of tapped is fine
+
+    who = await maya.next_message()
+    await maya.press("Done")
+    await expect_retry(maya, "Please choose at least 1 first.", 3)
+    await maya.press("Babies")
+    ticked = await maya.next_reply()
+    assert ticked.edited
+    assert ticked.labels()[:3] == ["✓ Babies", "Parents", "Carers"]
+    await maya.press("Parents")
+    await maya.next_reply()
+    await maya.press("✓ Babies")  # untick
+    unticked = await maya.next_reply()
+    assert unticked.labels()[:3] == ["Babies", "✓ Parents", "Carers"]
+    assert unticked.message_id == (await maya.messages())[-1].message_id
+    await maya.press("Done")
+    assert who.message_id < (await maya.next_message()).message_id
+
+    await maya.send("7")
+    await expect_retry(maya, "Please tap one of the buttons under the question.", 4)
+    await maya.press("4")
+
+    await maya.next_message()  # ideas
+    await maya.send_sticker()
+    await expect_retry(maya, "I can't use a sticker here: please type your answer.", 5)
+    await maya.send("More stay-and-play sessions")
+    await expect_retry(maya, "Got it (1 of up to 3).", 5)
+    await maya.send("A typo")
+    await expect_retry(maya, "Got it (2 of up to 3).", 5)
+    await maya.press("Remove last")
+    trimmed = await maya.next_message()
+    assert "A typo" not in trimmed.text
+    await maya.send("Evening drop-ins for dads")
+    await expect_retry(maya, "Got it (2 of up to 3).", 5)
+    await maya.press("Done")
+
+    await maya.next_message()  # evidence
+    await maya.send_sticker()
+    await expect_retry(
+        maya,
+        "I can't use a sticker here: please send a photo, a voice note, a file or text.",
+        6,
+    )
+    await maya.send_voice()
+
+    summary = await maya.next_message()
+    assert summary.text.splitlines()[2:] == [
+        "1. Note: (skipped)",
+        "2. Colour: Green",
+        "3. Who: Parents",
+        "4. Confidence: 4 - Quite",
+        "5. Ideas: More stay-and-play sessions; Evening drop-ins for dads",
+        "6. Evidence: a voice note",
+    ]
+    await maya.send("looks good")
+    nudge = await maya.next_message()
+    assert nudge.text.startswith("Please use the buttons: confirm, change or cancel.")
+
+    await maya.press("Change an answer")
+    menu = await maya.next_reply()
+    assert menu.edited
+    assert menu.labels()[3] == "4. Confidence"
+    await maya.press("4. Confidence")
+    scale = await maya.next_message()
+    assert "Your answer so far: 4 - Quite" in scale.text
+    assert scale.labels()[-2:] == ["Back", "Cancel"]
+    await maya.press("2")
+    changed = await maya.next_message()
+    assert "4. Confidence: 2 - A little" in changed.text
+    await maya.press("Confirm and send")
+    assert (await maya.next_message()).text == "Sent, thank you!"
+    assert (await maya.next_message()).text == "What would you like to do?"
+
+    assert sink.submitted == [
+        {
+            "note": None,
+            "colour": "green",
+            "who": ["parents"],
+            "sure": 2,
+            "ideas": ["More stay-and-play sessions", "Evening drop-ins for dads"],
+            "evidence": {"kind": "voice", "file_id": sink.submitted[0]["evidence"]["file_id"]},
+        }
+    ]
+    with sqlite3.connect(settings.storage.path) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM drafts").fetchone() == (0,)
+
+
+async def test_back_keeps_answers_and_cancel_discards_the_form(
+    maya: SimUser, sink: Sink, settings: Settings
+) -> None:
+    await open_sink(maya)
+    await maya.next_message()
+    await maya.send("Hello")
+    await maya.next_message()
+    await maya.press("Back")
+    back = await maya.next_message()
+    assert back.text.startswith("Kitchen sink · Step 1 of 6")
+    assert "Your answer so far: Hello" in back.text
+    await maya.press("Cancel")
+    assert (await maya.next_message()).text == (
+        "Cancelled: Kitchen sink was not sent, and its answers are gone."
+    )
+    assert (await maya.next_message()).text == "What would you like to do?"
+    assert sink.submitted == []
+    with sqlite3.connect(settings.storage.path) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM drafts").fetchone() == (0,)
+
+
+async def test_a_button_from_an_earlier_step_changes_nothing(maya: SimUser) -> None:
+    await open_sink(maya)
+    await maya.next_message()
+    await maya.press("Skip")
+    colour = await maya.next_message()
+    await maya.press("Red")
+    await maya.next_message()
+    await maya.press(data=colour.button_data[1][0], message_id=colour.message_id, force=True)
+    again = await maya.next_message()
+    assert again.text.startswith(f"Kitchen sink · Step 3 of 6\n{EARLIER_BUTTON}")
+    await maya.press("Babies")
+    assert "✓ Babies" in (await maya.next_reply()).labels()
+
+
+async def test_opening_another_form_offers_to_carry_on_or_switch(maya: SimUser) -> None:
+    await open_sink(maya)
+    await maya.next_message()
+    await maya.send("/profile")
+    offer = await maya.next_message()
+    assert offer.text == "You have not finished Kitchen sink yet."
+    assert offer.labels() == ["Carry on with Kitchen sink", "Start Your profile instead"]
+    await maya.press("Carry on with Kitchen sink")
+    assert (await maya.next_message()).text.startswith("Kitchen sink · Step 1 of 6")
+    await maya.send("/profile")
+    await maya.next_message()
+    await maya.press("Start Your profile instead")
+    assert (await maya.next_message()).text == "Four quick questions about you and your group."
+    assert (await maya.next_message()).text.startswith("Your profile · Step 1 of 4")
+
+
+async def test_commands_mid_form_are_answered_and_the_form_carries_on(maya: SimUser) -> None:
+    await open_sink(maya)
+    await maya.next_message()
+    await maya.send("/help")
+    assert (await maya.next_message()).text.startswith("Here is what you can do:")
+    await maya.send("/menu")
+    menu = await maya.next_message()
+    assert menu.labels()[0] == "Carry on: Kitchen sink"
+    await maya.send("Typed after the menu")
+    colour = await maya.next_message()
+    assert colour.text.startswith("Kitchen sink · Step 2 of 6")
+    await maya.send("/cancel")
+    assert (await maya.next_message()).text == "Cancelled: Kitchen sink was not sent."
+
+
+async def test_the_form_resumes_after_a_restart(
+    maya: SimUser, sink_bot: RunningBot, sink: Sink
+) -> None:
+    await open_sink(maya)
+    await maya.next_message()
+    await maya.send("Before the restart")
+    colour = await maya.next_message()
+    await sink_bot.restart()
+    await maya.press("Green")  # the question sent before the restart still works
+    assert (await maya.next_message()).text.startswith("Kitchen sink · Step 3 of 6")
+    await sink_bot.restart()
+    await maya.send("/start")
+    resumed = await maya.next_message()
+    assert resumed.text.startswith(
+        "Kitchen sink · Step 3 of 6\nWelcome back: here is where you were."
+    )
+    assert colour.message_id < resumed.message_id
+
+
+async def test_an_answer_survives_kill_9(
+    emulator: BotApiEmulator, sim: SimulatorClient, tmp_path: Path
+) -> None:
+    user = sim.user(1001, "Maya")
+    process = await start_coproduce_process(emulator, tmp_path)
+    try:
+        await user.send("/start")
+        await user.next_message(timeout=30)
+        await user.press("I agree")
+        await user.next_message()
+        await user.next_message()
+        await user.send("Maya from Kirkby")
+        assert "Step 2 of 4" in (await user.next_message()).text
+        process.kill()  # SIGKILL: no shutdown, no persistence flush
+        await process.wait()
+        process = await start_coproduce_process(emulator, tmp_path)
+        await user.send("Kirkby Mums' Group")
+        sector = await user.next_message(timeout=30)
+        assert sector.text.startswith("Your profile · Step 3 of 4")
+        await user.press("Voluntary or community group")
+        await user.next_message()
+        await user.press("Knowsley")
+        summary = await user.next_message()
+        assert "1. Name: Maya from Kirkby" in summary.text
+        assert "2. Organisation: Kirkby Mums' Group" in summary.text
+    finally:
+        process.kill()
+        await process.wait()
