@@ -22,13 +22,19 @@ from bot.deeplinks import DeepLinks
 from bot.logs import log_event
 from bot.persistence import SQLitePersistence
 from bot.services import SERVICES_KEY, BotApplication, Services
+from conversations.challenges import challenge_form
 from conversations.engine import FormEngine
 from conversations.forms import Choice, Form
+from conversations.need import need_form, place_value
 from conversations.onboarding import onboarding_form
+from conversations.survey import FORM_NAMES, survey_form
+from conversations.themes import rules_from, tag
 from storage.bot_state import BotStateStore
+from storage.contributions import ContributionStore
 from storage.database import Database
 from storage.drafts import DraftStore
 from storage.participants import ParticipantStore
+from storage.surveys import SurveyStore
 
 logger = logging.getLogger(__name__)
 
@@ -36,14 +42,52 @@ RETRIES_AFTER_FLOOD_WAIT = 3
 WEBHOOK_PATH = "telegram"
 
 
-def build_forms(settings: Settings, participants: ParticipantStore) -> list[Form]:
-    """Every form, worded from the programme's config."""
+def places(settings: Settings) -> list[Choice]:
+    """Where a need can be: each neighbourhood, then each area as a whole."""
+    areas = settings.programme.areas
+    choices = []
+    for area in areas:
+        prefix = f"{area.name}: " if len(areas) > 1 else ""
+        choices += [
+            Choice(place_value(area.key, hood), prefix + hood) for hood in area.neighbourhoods
+        ]
+        choices.append(Choice(place_value(area.key), f"Across {area.name}"))
+    return choices
+
+
+def build_forms(
+    settings: Settings,
+    participants: ParticipantStore,
+    contributions: ContributionStore,
+    surveys: SurveyStore,
+) -> list[Form]:
+    """Every form, worded from the programme's config, in menu order."""
     programme = settings.programme
+    rules = rules_from(programme.themes)
+
+    def themes_of(text: str) -> list[str]:
+        return tag(text, rules)
+
     return [
         onboarding_form(
             sectors=[Choice(sector.key, sector.name) for sector in programme.sectors],
             areas=[Choice(area.key, area.name) for area in programme.areas],
             participants=participants,
+        ),
+        need_form(programme.need_form, places(settings), contributions, themes_of),
+        *(
+            challenge_form(challenge, contributions, participants, themes_of)
+            for challenge in programme.challenges
+        ),
+        *(
+            survey_form(
+                wave,
+                programme.survey.items,
+                programme.survey.scale_labels,
+                surveys,
+                participants,
+            )
+            for wave in FORM_NAMES
         ),
     ]
 
@@ -76,8 +120,10 @@ def build_application(settings: Settings, database: Database) -> BotApplication:
         .build()
     )
     participants = ParticipantStore(database)
+    contributions = ContributionStore(database)
+    surveys = SurveyStore(database)
     forms = FormEngine(
-        build_forms(settings, participants),
+        build_forms(settings, participants, contributions, surveys),
         DraftStore(database),
         on_idle=membership.on_idle,
         on_finish=membership.show_menu,
@@ -86,6 +132,8 @@ def build_application(settings: Settings, database: Database) -> BotApplication:
         settings=settings,
         database=database,
         participants=participants,
+        contributions=contributions,
+        surveys=surveys,
         forms=forms,
         deep_links=DeepLinks(),
     )

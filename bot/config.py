@@ -85,16 +85,131 @@ class ReportGroup(_Section):
     sectors: list[str] = Field(min_length=1)
 
 
+class Option(_Section):
+    """One answer people can tap: ``key`` is stored, ``label`` is shown."""
+
+    key: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
+    label: str = Field(min_length=1, max_length=60)
+
+
+class ChallengePart(_Section):
+    """One question of a challenge: its answer is a list of up to three, or a text."""
+
+    key: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
+    label: str = Field(min_length=1, max_length=40)
+    prompt: str = Field(min_length=1)
+
+
 class Challenge(_Section):
     key: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
     title: str = Field(min_length=1)
     prompt: str = Field(min_length=1)
+    # "lists": each part takes up to three items; "texts": each part is optional text,
+    # and at least one must be answered.
+    answer_as: Literal["lists", "texts"]
+    parts: list[ChallengePart] = Field(min_length=1, max_length=5)
+
+
+class NeedForm(_Section):
+    """The words of the "voice a local need" form."""
+
+    title: str = "Voice a local need"
+    intro: str = (
+        "Tell us about something children and families in your area need. "
+        "It takes about two minutes, and you can stop and come back at any time."
+    )
+    where_prompt: str = "Where is the need?"
+    what_prompt: str = "What is the need? Tell us in your own words."
+    who_prompt: str = "Who is affected?"
+    who_options: list[Option] = Field(
+        default_factory=lambda: [
+            Option(key="under_fives", label="Babies and under-fives"),
+            Option(key="parents_carers", label="Parents and carers"),
+            Option(key="young_people", label="Young people"),
+            Option(key="families", label="Families"),
+            Option(key="disabled_children", label="Disabled children"),
+            Option(key="other", label="Other"),
+        ],
+        min_length=1,
+    )
+    evidence_prompt: str = (
+        "How do you know? Type a few words, or send a photo or a voice note. You can skip this."
+    )
+    urgency_prompt: str = "How urgent is it?"
+    urgency_options: list[Option] = Field(
+        default_factory=lambda: [
+            Option(key="low", label="Low"),
+            Option(key="medium", label="Medium"),
+            Option(key="high", label="High"),
+        ],
+        min_length=1,
+    )
+    help_prompt: str = "Could your group help deliver it?"
+    help_options: list[Option] = Field(
+        default_factory=lambda: [
+            Option(key="yes", label="Yes"),
+            Option(key="with_support", label="Yes, with support"),
+            Option(key="no", label="No"),
+        ],
+        min_length=1,
+    )
 
 
 class Theme(_Section):
+    """A theme, and how needs and answers are recognised as being about it.
+
+    Matching is explained in ``conversations/themes.py``. In short: a keyword is one word
+    written as its stem ("volunteer" also matches "volunteers", "volunteering"), never part of
+    a longer word ("fund" does not match "fundamental"); a phrase is several words in a row,
+    matched the same way. A keyword found scores 2, a phrase 3, unless ``weights`` gives that
+    term another weight; the theme is tagged when its score reaches ``threshold``.
+    """
+
     key: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
     name: str = Field(min_length=1)
     description: str = ""
+    keywords: list[str] = []
+    phrases: list[str] = []
+    weights: dict[str, int] = {}
+    threshold: int = Field(default=2, ge=1, le=20)
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords_are_words(cls, keywords: list[str]) -> list[str]:
+        bad = [k for k in keywords if not re.fullmatch(r"[a-z0-9]+", k)]
+        if bad:
+            raise ValueError(f"write each keyword as one word in a-z, 0-9: {', '.join(bad)}")
+        return keywords
+
+    @field_validator("phrases")
+    @classmethod
+    def _phrases_are_words(cls, phrases: list[str]) -> list[str]:
+        bad = [p for p in phrases if not re.fullmatch(r"[a-z0-9]+( [a-z0-9]+)+", p)]
+        if bad:
+            raise ValueError(
+                "write each phrase as two or more words in a-z, 0-9, one space apart: "
+                + ", ".join(repr(p) for p in bad)
+            )
+        return phrases
+
+    @model_validator(mode="after")
+    def _weights_name_known_terms(self) -> Theme:
+        terms = [*self.keywords, *self.phrases]
+        repeated = sorted({t for t in terms if terms.count(t) > 1})
+        if repeated:
+            raise ValueError(f"theme {self.key}: terms listed twice: {', '.join(repeated)}")
+        unknown = sorted(set(self.weights) - set(terms))
+        if unknown:
+            raise ValueError(
+                f"theme {self.key}: weights for terms not in keywords or phrases: "
+                + ", ".join(unknown)
+            )
+        out_of_range = sorted(t for t, w in self.weights.items() if not 0 <= w <= 10)
+        if out_of_range:
+            raise ValueError(
+                f"theme {self.key}: weights must be 0 to 10: {', '.join(out_of_range)}"
+            )
+        return self
 
 
 class SurveyItem(_Section):
@@ -106,6 +221,14 @@ class Survey(_Section):
     items: list[SurveyItem] = Field(min_length=1)
     scale_labels: list[str] = Field(min_length=5, max_length=5)
     after_days: int = Field(default=42, ge=1, le=365)
+    # "More positive" compares the mean of all items; name one item to compare it alone.
+    uplift_item: str | None = None
+
+    @model_validator(mode="after")
+    def _uplift_item_is_an_item(self) -> Survey:
+        if self.uplift_item is not None and self.uplift_item not in {i.key for i in self.items}:
+            raise ValueError(f"uplift_item {self.uplift_item!r} is not one of the survey items")
+        return self
 
 
 class Schedules(_Section):
@@ -152,6 +275,19 @@ def _seed_challenges() -> list[Challenge]:
                 "essential things that have worked in the past and the three essential things "
                 "you need for the future?"
             ),
+            answer_as="lists",
+            parts=[
+                ChallengePart(
+                    key="worked",
+                    label="Worked in the past",
+                    prompt="What are the three essential things that have worked in the past?",
+                ),
+                ChallengePart(
+                    key="needed",
+                    label="Needed for the future",
+                    prompt="What are the three essential things you need for the future?",
+                ),
+            ],
         ),
         Challenge(
             key="challenge_2",
@@ -161,43 +297,152 @@ def _seed_challenges() -> list[Challenge]:
                 "enable children's centres/others to commission services to address needs and "
                 "develop the capacity to deliver?"
             ),
+            answer_as="texts",
+            parts=[
+                ChallengePart(
+                    key="voice_need",
+                    label="Voicing local need",
+                    prompt="How can community and voluntary groups become better able to "
+                    "voice local need?",
+                ),
+                ChallengePart(
+                    key="enable_commissioning",
+                    label="Enabling commissioning",
+                    prompt="How can children's centres and others be enabled to commission "
+                    "services to address those needs?",
+                ),
+                ChallengePart(
+                    key="capacity",
+                    label="Capacity to deliver",
+                    prompt="How can groups develop the capacity to deliver?",
+                ),
+            ],
         ),
     ]
 
 
 def _seed_themes() -> list[Theme]:
+    # fmt: off
     return [
         Theme(
             key="performance_management",
             name="Performance management",
             description="Information flows up and down about meeting needs local groups identify.",
+            keywords=[
+                "monitor", "feedback", "outcome", "target", "kpi", "measure", "evidence", "data",
+                "statistic", "evaluation", "evaluate", "impact", "report", "attendance", "figure",
+                "number", "information", "quarterly", "result",
+            ],
+            phrases=[
+                "information flow", "hear back", "heard back", "hear anything back",
+                "heard anything back", "hear nothing back", "pass it on", "pass on",
+                "difference we make", "quarterly return", "need assessment", "case study",
+                "local intelligence", "nobody ask", "no one ask", "nobody tell", "no one tell",
+                "never told", "never been told",
+            ],
+            weights={
+                "data": 1, "figure": 1, "number": 1, "information": 1, "quarterly": 1,
+                "result": 1, "nobody ask": 2, "no one ask": 2, "nobody tell": 2, "no one tell": 2,
+                "never told": 2, "never been told": 2,
+            },
         ),
         Theme(
             key="community_engagement",
             name="Community engagement",
             description="Ownership, and recruiting, supporting and keeping volunteers.",
+            keywords=[
+                "volunteer", "dbs", "recruit", "retain", "retention", "ownership", "outreach",
+                "participation", "participate", "befriend", "engage", "involved", "committee",
+            ],
+            phrases=[
+                "get involved", "community engagement", "word of mouth", "run it themselves",
+                "run by parents", "parent led", "peer support", "thank you", "local people",
+                "parent champion", "community champion", "parent forum", "hard to reach",
+            ],
+            weights={
+                "engage": 1, "committee": 1, "local people": 1, "thank you": 1,
+            },
         ),
         Theme(
             key="partnership_working",
             name="Partnership working",
             description="Good relationships with children's centres; shared values and goals.",
+            keywords=[
+                "partner", "partnership", "collaborate", "collaboration", "collaborative",
+                "referral", "refer", "signpost", "relationship", "alongside", "ethos",
+                "duplication", "together", "premises", "trust", "compete", "network", "share",
+            ],
+            phrases=[
+                "joint working", "work together", "work with each other", "let us use",
+                "share premises", "share a building", "share the building", "share value",
+                "common goal", "same value", "other group", "same thing", "centre manager",
+                "health visitor", "work with", "send families", "with the centre",
+                "with the children centre",
+            ],
+            weights={
+                "together": 1, "premises": 1, "trust": 1, "compete": 1, "network": 1,
+                "other group": 1, "same thing": 1, "centre manager": 1, "health visitor": 1,
+                "share": 1, "work with": 1, "with the centre": 1, "with the children centre": 1,
+                "send families": 2,
+            },
         ),
         Theme(
             key="la_offer_and_vision",
             name="Local authority offer and vision",
             description="Help with tendering, funding bids, governance, policies and procedures.",
+            keywords=[
+                "governance", "constitution", "policy", "procedure", "trustee", "grant", "fund",
+                "lottery", "insurance", "fee", "legal", "council", "charity", "cic", "advise",
+                "advice", "safeguard", "bid", "tender", "application", "foundation", "vision",
+                "strategy",
+            ],
+            phrases=[
+                "local authority", "funding bid", "bid writing", "legal structure",
+                "charitable status", "policy and procedure",
+            ],
+            weights={
+                "council": 1, "safeguard": 1, "charity": 1, "cic": 1, "advise": 1, "advice": 1,
+                "bid": 1, "tender": 1, "application": 1, "foundation": 1, "vision": 1,
+                "strategy": 1, "local authority": 1,
+            },
         ),
         Theme(
             key="localised_commissioning",
             name="Localised commissioning",
             description="Sharing plans and commissioning services out quickly and simply.",
+            keywords=[
+                "commission", "contract", "tender", "procure", "specification", "spec", "invoice",
+                "payment", "sla", "deadline", "portal", "bid",
+            ],
+            phrases=[
+                "tender process", "buy in", "be paid", "paid late", "service level agreement",
+                "future plan", "share plan", "share their plan", "share your plan",
+            ],
+            weights={
+                "deadline": 1, "portal": 1, "bid": 1, "be paid": 2,
+            },
         ),
         Theme(
             key="change_management",
             name="Change management",
             description="Growing small community providers into robust ones: skills and capacity.",
+            keywords=[
+                "capacity", "robust", "mentor", "skill", "train", "marketing", "grow", "growth",
+                "succession", "retire", "restructure", "reorganise", "reorganisation", "merge",
+                "coach", "treasurer", "account", "leadership", "bookkeeping", "business", "admin",
+                "finance", "price", "big", "change",
+            ],
+            phrases=[
+                "business plan", "business skill", "cash flow", "social enterprise", "scale up",
+                "part time", "take on", "capacity building", "new structure",
+            ],
+            weights={
+                "admin": 1, "finance": 1, "price": 1, "big": 1, "change": 1, "part time": 1,
+                "take on": 1, "treasurer": 1, "account": 1,
+            },
         ),
     ]
+    # fmt: on
 
 
 def _seed_survey() -> Survey:
@@ -267,6 +512,7 @@ class Programme(_Section):
     )
     themes: list[Theme] = Field(default_factory=_seed_themes, min_length=1)
     survey: Survey = Field(default_factory=_seed_survey)
+    need_form: NeedForm = Field(default_factory=NeedForm)
     schedules: Schedules = Field(default_factory=Schedules)
     privacy: Privacy = Field(default_factory=Privacy)
     retention_days: int = Field(default=730, ge=30)

@@ -10,18 +10,21 @@ from __future__ import annotations
 import html
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from bot import admin, membership, privacy
+from bot import admin, contributions, membership, privacy, surveys
 from bot.logs import log_event
 from bot.roles import Callback, Role, role_of
 from bot.services import SERVICES_KEY, BotApplication, Services, services
@@ -36,6 +39,11 @@ SOMETHING_WENT_WRONG = (
 
 EVERYONE = frozenset(Role)
 ADMINS = frozenset({Role.ADMIN})
+STAFF = frozenset({Role.COMMISSIONER, Role.ADMIN})
+# bot_data key: people whose own command menu waits until they have a chat with the bot.
+MENUS_WAITING = "menus_waiting"
+# Activity is written at most this often per person (retention counts from the last of it).
+ACTIVITY_EVERY = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,12 @@ COMMANDS = (
     Command("menu", "Buttons for everything you can do", EVERYONE, membership.menu_command),
     Command("profile", "See or change your profile", EVERYONE, membership.profile_command),
     Command("cancel", "Stop the form you are filling in", EVERYONE, membership.cancel_command),
+    Command(
+        "needs",
+        "The needs you have voiced, and what happened",
+        EVERYONE,
+        contributions.needs_command,
+    ),
     Command("help", "What you can do here", EVERYONE, help_command),
     Command("privacy", "How we use your information", EVERYONE, privacy.privacy_command),
     Command(
@@ -69,7 +83,9 @@ COMMANDS = (
     ),
     Command("forget", "Erase everything we hold about you", EVERYONE, privacy.forget_command),
     Command("stop", "No more reminders or follow-ups", EVERYONE, privacy.stop_command),
-    Command("stats", "Sign-ups by sector and area", ADMINS, admin.stats_command),
+    Command("stats", "Figures: sign-ups, and /stats surveys", STAFF, admin.stats_command),
+    Command("wave", "Open or close a survey wave", ADMINS, surveys.wave_command),
+    Command("retag", "Set the themes of a need or answer", ADMINS, contributions.retag_command),
 )
 
 
@@ -107,29 +123,52 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log_event(logger, "error_notice_failed", logging.WARNING, error=type(exc).__name__)
 
 
+def command_menu(role: Role) -> list[BotCommand]:
+    return [BotCommand(c.name, c.description) for c in commands_for(role)]
+
+
 async def publish_command_menus(application: BotApplication) -> None:
     """Tell Telegram which commands to offer: members by default, others in their own chats."""
     bot = application.bot
     settings = application.bot_data[SERVICES_KEY].settings
-
-    def menu(role: Role) -> list[BotCommand]:
-        return [BotCommand(c.name, c.description) for c in commands_for(role)]
-
-    await bot.set_my_commands(menu(Role.MEMBER), scope=BotCommandScopeDefault())
+    await bot.set_my_commands(command_menu(Role.MEMBER), scope=BotCommandScopeDefault())
     people = {admin_id: Role.ADMIN for admin_id in settings.admins}
     for commissioner in settings.commissioners:
         people.setdefault(commissioner.user_id, Role.COMMISSIONER)
+    waiting: set[int] = application.bot_data.setdefault(MENUS_WAITING, set())
     for user_id, role in people.items():
         try:
-            await bot.set_my_commands(menu(role), scope=BotCommandScopeChat(user_id))
+            await bot.set_my_commands(command_menu(role), scope=BotCommandScopeChat(user_id))
         except (BadRequest, Forbidden) as exc:
-            # Someone who has not opened a chat with the bot yet: their menu waits.
+            # Someone who has not opened a chat with the bot yet: their menu waits for it.
+            waiting.add(user_id)
             log_event(logger, "role_menu_skipped", user=user_id, reason=exc.message)
+
+
+async def before_everything(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ahead of the handlers that answer: note the person's activity, for retention, and
+    set a privileged person's command menu once they have a private chat with the bot."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None:
+        return
+    shared = services(context)
+    await shared.participants.touch(user.id, datetime.now(UTC), every=ACTIVITY_EVERY)
+    waiting: set[int] = context.bot_data.get(MENUS_WAITING, set())
+    if user.id not in waiting or chat is None or chat.type != ChatType.PRIVATE:
+        return
+    role = role_of(shared.settings, user.id)
+    try:
+        await context.bot.set_my_commands(command_menu(role), scope=BotCommandScopeChat(user.id))
+    except TelegramError as exc:  # the menu is a convenience: try again on their next message
+        log_event(logger, "role_menu_failed", logging.WARNING, error=type(exc).__name__)
+        return
+    waiting.discard(user.id)
 
 
 def register(application: BotApplication) -> None:
     """Add every handler, in the order they must be tried."""
     shared: Services = application.bot_data[SERVICES_KEY]
+    application.add_handler(TypeHandler(Update, before_everything), group=-1)
     application.add_handler(
         MessageHandler(filters.COMMAND & ~filters.ChatType.PRIVATE, membership.private_only)
     )

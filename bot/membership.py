@@ -11,14 +11,16 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot import surveys
 from bot.services import services
 from conversations.onboarding import ONBOARDING
+from conversations.survey import SURVEY
 from storage.participants import PROFILE_FIELDS, Participant
 
 Context = ContextTypes.DEFAULT_TYPE
 
 CONSENT_PATTERN = r"^consent:(yes:\d{1,6}|no)$"
-MENU_PATTERN = r"^menu:([a-z_]{1,32})$"
+MENU_PATTERN = r"^menu:([a-z0-9_]{1,32})$"
 AGREE, NOT_NOW = "I agree", "Not now"
 NOT_NOW_REPLY = "No problem: nothing about you has been stored. Send /start whenever you're ready."
 NOT_SIGNED_UP = "Hello! To take part in the programme, send /start."
@@ -144,11 +146,19 @@ async def show_menu(update: Update, context: Context) -> None:
         rows.append(
             [InlineKeyboardButton(f"Carry on: {open_form.title}", callback_data="menu:resume")]
         )
-    rows += [
+    survey_waiting = await surveys.survey_due(shared, participant.user_id)
+    survey_row = [
+        InlineKeyboardButton(
+            "Take the confidence survey (1 minute)" if survey_waiting else "Confidence survey",
+            callback_data=f"menu:{SURVEY}",
+        )
+    ]
+    form_rows = [
         [InlineKeyboardButton(form.menu_label, callback_data=f"menu:{form.name}")]
         for form in shared.forms.forms.values()
         if form.menu_label
     ]
+    rows += [survey_row, *form_rows] if survey_waiting else [*form_rows, survey_row]
     rows.append([InlineKeyboardButton("My profile", callback_data="menu:profile")])
     rows.append([InlineKeyboardButton("Privacy and my data", callback_data="menu:privacy")])
     await _send(
@@ -182,6 +192,8 @@ async def open_item(update: Update, context: Context, item: str) -> None:
         await shared.forms.begin(update, context, ONBOARDING, answers=profile, at_summary=True)
     elif item == "resume" and await shared.forms.resume(update, context):
         return
+    elif item == SURVEY:
+        await surveys.open_survey(update, context)
     elif item in shared.forms.forms:
         await shared.forms.begin(update, context, item)
     else:
@@ -203,7 +215,7 @@ async def cancel_command(update: Update, context: Context) -> None:
     shared = services(context)
     open_form = await shared.forms.open_form(update.effective_user.id)  # type: ignore[union-attr]
     if open_form is not None and await shared.forms.cancel(update, context):
-        await _send(update, context, f"Cancelled: {open_form.title} was not sent.")
+        await _send(update, context, f"Cancelled: {html.escape(open_form.title)} was not sent.")
     else:
         await _send(update, context, "There's nothing to cancel.")
     await show_menu(update, context)

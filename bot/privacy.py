@@ -77,7 +77,8 @@ async def on_forget_button(update: Update, context: Context) -> None:
     if query.data != "forget:yes":
         await query.edit_message_text("Nothing was erased.")
         return
-    await erase_person(services(context).database, user.id)
+    await services(context).forms.cancel(update, context)  # takes the form's buttons off too
+    await _erase(context, [user.id])
     log_event(logger, "person_erased", reason="request")
     await query.edit_message_text(
         "Done: everything about you has been erased. Send /start if you'd like to join again."
@@ -106,9 +107,26 @@ async def erase_expired(context: Context) -> None:
     shared = services(context)
     cutoff = datetime.now(UTC) - timedelta(days=shared.settings.programme.retention_days)
     expired = await shared.participants.inactive_since(cutoff)
-    for user_id in expired:
-        await erase_person(shared.database, user_id)
+    await _erase(context, expired)
     log_event(logger, "retention_run", erased=len(expired))
+
+
+async def _erase(context: Context, user_ids: list[int]) -> None:
+    """Erase these people, contributions as the programme says.
+
+    PTB hands conversation states to the persistence in batches: what it still holds about
+    them is written out first, or a later batch would bring their id back after the erasure.
+    """
+    if not user_ids:
+        return
+    shared = services(context)
+    await context.application.update_persistence()
+    for user_id in user_ids:
+        await erase_person(
+            shared.database,
+            user_id,
+            keep_anonymous_contributions=shared.settings.programme.keep_anonymous_contributions,
+        )
 
 
 def schedule_retention(application: BotApplication) -> None:

@@ -24,7 +24,7 @@ class Role(StrEnum):
 
 REFUSALS = {
     Role.ADMIN: "This command is for programme admins.",
-    Role.COMMISSIONER: "This command is for commissioners.",
+    Role.COMMISSIONER: "This command is for commissioners and programme admins.",
 }
 
 
@@ -35,6 +35,16 @@ def role_of(settings: Settings, user_id: int) -> Role:
     if any(c.user_id == user_id for c in settings.commissioners):
         return Role.COMMISSIONER
     return Role.MEMBER
+
+
+def commissioner_areas(settings: Settings, user_id: int) -> set[str]:
+    """The areas whose needs and figures a commissioner sees."""
+    return {
+        area
+        for commissioner in settings.commissioners
+        if commissioner.user_id == user_id
+        for area in commissioner.areas
+    }
 
 
 def may(actual: Role, needed: Role) -> bool:

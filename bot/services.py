@@ -10,8 +10,10 @@ from telegram.ext import Application, ContextTypes
 from bot.config import Settings
 from bot.deeplinks import DeepLinks
 from conversations.engine import FormEngine
+from storage.contributions import ContributionStore
 from storage.database import Database
 from storage.participants import ParticipantStore
+from storage.surveys import SurveyStore
 
 BotApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 
@@ -25,6 +27,8 @@ class Services:
     settings: Settings
     database: Database
     participants: ParticipantStore
+    contributions: ContributionStore
+    surveys: SurveyStore
     forms: FormEngine
     deep_links: DeepLinks
 

@@ -350,7 +350,7 @@ class FormEngine:
             user.id, form.name, self._clock(), answers, step=len(form.steps) if at_summary else 0
         )
         if form.intro and not at_summary:
-            await context.bot.send_message(user.id, form.intro)
+            await context.bot.send_message(user.id, html.escape(form.intro))
         await self._ask(update, context, draft)
 
     def _position(self, draft: Draft, form: Form) -> str:
@@ -579,7 +579,8 @@ class FormEngine:
         if action == "x":
             await self.cancel(update, context)
             await context.bot.send_message(
-                draft.user_id, f"Cancelled: {form.title} was not sent, and its answers are gone."
+                draft.user_id,
+                html.escape(f"Cancelled: {form.title} was not sent, and its answers are gone."),
             )
             await self._on_finish(update, context)
             return ConversationHandler.END
@@ -671,12 +672,16 @@ class FormEngine:
         user = update.effective_user
         if user is None:
             return ConversationHandler.END
+        problem = form.check(draft.answers) if form.check else None
+        if problem:
+            await self._ask(update, context, draft, note=problem)
+            return ACTIVE
         confirmation = await form.on_submit(
             Submission(user=user, draft_id=draft.id, answers=draft.answers)
         )
         await self._clear_keyboard(context, draft)
         await self._drafts.discard(draft.id)
-        await context.bot.send_message(user.id, confirmation)
+        await context.bot.send_message(user.id, html.escape(confirmation))
         await self._on_finish(update, context)
         return ConversationHandler.END
 

@@ -105,6 +105,8 @@ class Form:
     confirm_label: str = "Confirm and send"
     # Questions answered by buttons replace each other in one message instead of stacking up.
     edit_in_place: bool = False
+    # A rule about the answers as a whole, checked on Confirm: why they can't be sent, or None.
+    check: Callable[[Mapping[str, Any]], str | None] | None = None
     keys: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:

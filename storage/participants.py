@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
@@ -70,6 +70,25 @@ class ParticipantStore:
         async with self._database.transaction() as connection:
             await connection.execute(
                 "UPDATE participants SET follow_ups = ? WHERE user_id = ?", (wanted, user_id)
+            )
+
+    async def touch(self, user_id: int, now: datetime, *, every: timedelta) -> None:
+        """Record that the person was active: retention counts from their last activity.
+
+        Written at most once per ``every``, so a busy person costs a read, not a write, per
+        message. Someone who is not a participant stays unknown: nothing is created.
+        """
+        stale = (now - every).isoformat()
+        async with self._database.connection.execute(
+            "SELECT 1 FROM participants WHERE user_id = ? AND last_active_at < ?",
+            (user_id, stale),
+        ) as cursor:
+            if await cursor.fetchone() is None:
+                return
+        async with self._database.transaction() as connection:
+            await connection.execute(
+                "UPDATE participants SET last_active_at = ? WHERE user_id = ?",
+                (now.isoformat(), user_id),
             )
 
     async def inactive_since(self, cutoff: datetime) -> list[int]:

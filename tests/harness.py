@@ -14,7 +14,7 @@ from typing import Any
 from telegram.ext import BaseHandler
 
 from bot.app import running_bot
-from bot.config import Settings, StorageSettings, TelegramSettings
+from bot.config import Commissioner, Settings, StorageSettings, TelegramSettings
 from bot.services import BotApplication
 from bot.simulator import BotApiEmulator, SimMessage, SimUser
 
@@ -34,6 +34,7 @@ def settings_for(emulator: BotApiEmulator, database: Path) -> Settings:
         ),
         storage=StorageSettings(path=database),
         admins=[ADMIN_ID],
+        commissioners=[Commissioner(user_id=COMMISSIONER_ID, areas=["knowsley"])],
     )
 
 
@@ -126,3 +127,52 @@ async def start_coproduce_process(
         stderr=asyncio.subprocess.PIPE,
         env=environment,
     )
+
+
+async def voice_a_need(user: SimUser, description: str) -> str:
+    """The happy path; returns the confirmation."""
+    await user.send("/menu")
+    await user.next_message()
+    await user.press("Voice a local need")
+    await user.next_message()  # intro
+    await user.next_message()
+    await user.press("Kirkby")
+    await user.next_message()
+    await user.send(description)
+    await user.next_message()
+    await user.press("Families")
+    await user.next_reply()
+    await user.press("Done")
+    await user.next_message()
+    await user.press("Skip")
+    await user.next_message()
+    await user.press("Medium")
+    await user.next_message()
+    await user.press("Yes")
+    await user.next_message()
+    await user.press("Confirm and send")
+    confirmation = (await user.next_message()).text
+    await user.next_message()  # the menu
+    return confirmation
+
+
+SURVEY_BUTTON = "Take the confidence survey (1 minute)"
+
+
+async def take_survey(user: SimUser, score: int, *, button: str = SURVEY_BUTTON) -> str:
+    """Open the due survey from the menu, answer every item with ``score``, confirm."""
+    await user.send("/menu")
+    menu = await user.next_message()
+    assert button in menu.labels(), menu.labels()
+    await user.press(button)
+    await user.next_message()  # intro
+    question = await user.next_message()
+    for _ in range(5):
+        await user.press(str(score))
+        moved = await user.next_reply()
+        assert moved.edited
+        assert moved.message_id == question.message_id  # one message, edited in place
+    await user.press("Confirm and send")
+    thanks = await user.next_message()
+    await user.next_message()  # the menu again
+    return thanks.text

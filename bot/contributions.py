@@ -1,0 +1,87 @@
+"""Members' own needs (/needs) and the admins' theme override (/retag)."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.roles import Role, requires
+from bot.services import services
+from conversations.need import NEED
+from conversations.themes import UnknownThemes, parse_theme_keys
+
+Context = ContextTypes.DEFAULT_TYPE
+
+STATUS_WORDS = {
+    "new": "New: waiting for a commissioner to read it",
+    "acknowledged": "Read by a commissioner",
+    "responded": "A commissioner has replied",
+}
+PREVIEW_LENGTH = 80
+RETAG_USAGE = (
+    "Use: /retag REFERENCE THEME,THEME (for example /retag N-0042 "
+    "community_engagement,partnership_working), or /retag REFERENCE none.\n\nThemes: "
+)
+
+
+def _preview(text: str) -> str:
+    return text if len(text) <= PREVIEW_LENGTH else text[: PREVIEW_LENGTH - 1].rstrip() + "…"
+
+
+async def needs_command(update: Update, context: Context) -> None:
+    """/needs: the caller's needs, newest last, with what has happened to each."""
+    shared = services(context)
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    needs = await shared.contributions.needs_of(user.id)
+    if not needs:
+        await message.reply_text(
+            "You haven't voiced any needs yet.",
+            reply_markup=InlineKeyboardMarkup.from_button(
+                InlineKeyboardButton("Voice a local need", callback_data=f"menu:{NEED}")
+            ),
+        )
+        return
+    area_names = {area.key: area.name for area in shared.settings.programme.areas}
+    blocks = []
+    for need in needs:
+        place = need.neighbourhood or area_names.get(need.area, need.area)
+        blocks.append(
+            f"<b>{need.reference}</b> · {html.escape(place)} · "
+            f"{need.created_at:%d %b %Y}\n{html.escape(_preview(need.description))}\n"
+            f"<i>{STATUS_WORDS[need.status]}</i>"
+        )
+    await message.reply_text("Your needs:\n\n" + "\n\n".join(blocks))
+
+
+@requires(Role.ADMIN)
+async def retag_command(update: Update, context: Context) -> None:
+    """/retag REF THEMES: set a need's or challenge answer's themes by hand, for good."""
+    shared = services(context)
+    message = update.effective_message
+    if message is None:
+        return
+    themes = {theme.key: theme.name for theme in shared.settings.programme.themes}
+    usage = RETAG_USAGE + ", ".join(themes)
+    if not context.args or len(context.args) != 2:
+        await message.reply_text(html.escape(usage))
+        return
+    reference, wanted = context.args
+    try:
+        chosen = parse_theme_keys(wanted, list(themes))
+    except UnknownThemes as error:
+        await message.reply_text(
+            html.escape(f"Unknown theme: {', '.join(error.unknown)}. {usage}")
+        )
+        return
+    if not await shared.contributions.retag(reference, chosen):
+        await message.reply_text(html.escape(f"There is no need or answer {reference}."))
+        return
+    names = ", ".join(themes[theme] for theme in chosen) or "no themes"
+    await message.reply_text(
+        html.escape(f"{reference.upper()} is now tagged: {names}. This stays as you set it.")
+    )

@@ -1,0 +1,226 @@
+"""Uplift: how many participants are more positive after the programme than before it.
+
+The seed reports impact as "58% of the VCS and local authority participants were more
+positive". This module produces that figure per sector group from plain answer rows: it pairs
+each participant's before and after answers, counts who improved, and adds the mean change and
+an exact sign test so a commissioner can tell a real shift from noise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from math import comb
+from typing import Literal
+
+Wave = Literal["before", "after"]
+WAVES: tuple[Wave, ...] = ("before", "after")
+SCALE = range(1, 6)
+OTHER_GROUP = "Other"
+
+
+@dataclass(frozen=True)
+class SurveyAnswers:
+    """One participant's answer set for one wave of the confidence survey."""
+
+    user_id: int
+    sector: str
+    wave: Wave
+    scores: Mapping[str, int]
+
+    def __post_init__(self) -> None:
+        # Bad rows are a bug upstream; a figure built on them would mislead a commissioner.
+        if self.wave not in WAVES:
+            raise ValueError(f"unknown survey wave {self.wave!r}")
+        if not self.scores:
+            raise ValueError("an answer set needs at least one score")
+        outside = sorted(key for key, score in self.scores.items() if score not in SCALE)
+        if outside:
+            raise ValueError(f"scores outside 1 to 5 for: {', '.join(outside)}")
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    """A report group: a name and the sector keys it gathers (programme.report_groups)."""
+
+    name: str
+    sectors: frozenset[str]
+
+
+@dataclass(frozen=True)
+class GroupUplift:
+    """The before/after comparison for one report group.
+
+    Figures are None when they cannot be computed: no pairs, or (for `sign_test_p`) no pair
+    whose score moved. `item_means` maps each item to its (before, after) mean over the paired
+    participants; an analysis of one item holds that item only.
+    """
+
+    name: str
+    paired: int
+    more_positive: int
+    percent_more_positive: float | None
+    mean_change: float | None
+    sign_test_p: float | None
+    unpaired_before: int
+    unpaired_after: int
+    item_means: Mapping[str, tuple[float | None, float | None]]
+
+
+@dataclass(frozen=True)
+class _Participant:
+    sector: str
+    before: Mapping[str, int] | None
+    after: Mapping[str, int] | None
+
+
+def uplift(
+    answers: Iterable[SurveyAnswers], groups: Sequence[GroupSpec], *, item: str | None = None
+) -> list[GroupUplift]:
+    """Compare each participant's after answers with their before answers, per group.
+
+    With `item` None a participant is more positive when the mean of their after scores is
+    above the mean of their before scores (each mean over the items answered in that wave);
+    with an item key, when that item's score went up. A wave without that item counts as not
+    answered. Ties are paired but neither more nor less positive. A participant is in every
+    group naming their sector (the after answers' sector if the two differ, as it is the more
+    recent); those in no group make a trailing "Other" group, present only if there are any.
+    Raises ValueError for two answer sets of the same wave from one participant.
+    """
+    waves: dict[int, dict[Wave, SurveyAnswers]] = {}
+    item_keys: dict[str, None] = {}  # an ordered set: items in the order first seen
+    for answer in answers:
+        seen = waves.setdefault(answer.user_id, {})
+        if answer.wave in seen:
+            raise ValueError(f"two {answer.wave!r} answer sets for one participant")
+        seen[answer.wave] = answer
+        item_keys.update(dict.fromkeys(answer.scores))
+
+    keys = list(item_keys) if item is None else [item]
+    participants = [_participant(seen, item) for seen in waves.values()]
+    results = [
+        _summarise(group.name, [p for p in participants if p.sector in group.sectors], keys)
+        for group in groups
+    ]
+    grouped = {sector for group in groups for sector in group.sectors}
+    others = [p for p in participants if p.sector not in grouped]
+    if others:
+        results.append(_summarise(OTHER_GROUP, others, keys))
+    return results
+
+
+def _participant(seen: Mapping[Wave, SurveyAnswers], item: str | None) -> _Participant:
+    latest = seen["after"] if "after" in seen else seen["before"]
+    return _Participant(
+        latest.sector, _answered(seen.get("before"), item), _answered(seen.get("after"), item)
+    )
+
+
+def _answered(answers: SurveyAnswers | None, item: str | None) -> Mapping[str, int] | None:
+    if answers is None or (item is not None and item not in answers.scores):
+        return None
+    return answers.scores if item is None else {item: answers.scores[item]}
+
+
+def _summarise(
+    name: str, members: Sequence[_Participant], item_keys: Sequence[str]
+) -> GroupUplift:
+    pairs = [(p.before, p.after) for p in members if p.before is not None and p.after is not None]
+    # Exact fractions, so a participant whose mean did not move is a tie, not a rounding error.
+    changes = [_mean_score(after) - _mean_score(before) for before, after in pairs]
+    more = sum(change > 0 for change in changes)
+    less = sum(change < 0 for change in changes)
+    paired = len(pairs)
+    return GroupUplift(
+        name=name,
+        paired=paired,
+        more_positive=more,
+        percent_more_positive=100 * more / paired if paired else None,
+        mean_change=float(sum(changes, Fraction(0)) / paired) if paired else None,
+        sign_test_p=sign_test_p(more, less) if more + less else None,
+        unpaired_before=sum(p.before is not None and p.after is None for p in members),
+        unpaired_after=sum(p.before is None and p.after is not None for p in members),
+        item_means={
+            key: (
+                _mean(before.get(key) for before, _ in pairs),
+                _mean(after.get(key) for _, after in pairs),
+            )
+            for key in item_keys
+        },
+    )
+
+
+def _mean_score(scores: Mapping[str, int]) -> Fraction:
+    return Fraction(sum(scores.values()), len(scores))
+
+
+def _mean(scores: Iterable[int | None]) -> float | None:
+    given = [score for score in scores if score is not None]
+    return sum(given) / len(given) if given else None
+
+
+def sign_test_p(positives: int, negatives: int) -> float:
+    """Exact two-sided sign test: the chance of a split at least this uneven if nothing changed.
+
+    Ties are left out by the caller. With no untied pairs there is no evidence either way,
+    so the answer is 1.0.
+    """
+    if positives < 0 or negatives < 0:
+        raise ValueError("counts cannot be negative")
+    n = positives + negatives
+    tail = sum(comb(n, k) for k in range(min(positives, negatives) + 1))
+    return float(min(Fraction(1), Fraction(2 * tail, 2**n)))
+
+
+def whole_percent(part: int, whole: int) -> int:
+    """`part` of `whole` as a whole percentage, halves rounded up (14 of 24 is 58, 7 of 11 is 64).
+
+    Integer arithmetic, so 1 of 8 is 13 where round(12.5) would give 12.
+    """
+    if whole <= 0:
+        raise ValueError("whole must be positive")
+    return (200 * part + whole) // (2 * whole)
+
+
+def is_withheld(group: GroupUplift, *, min_group_size: int | None) -> bool:
+    """Whether disclosure control hides this group's figures: some pairs, but too few.
+
+    A group with no pairs has no figures to hide, so it is not withheld.
+    """
+    return min_group_size is not None and 0 < group.paired < min_group_size
+
+
+def describe(group: GroupUplift, *, min_group_size: int | None) -> str:
+    """One phone-readable line for a group, with figures only if disclosure control allows."""
+    details: list[str] = []
+    if group.paired == 0:
+        headline = "no one has answered both surveys yet"
+    elif is_withheld(group, min_group_size=min_group_size):
+        headline = f"fewer than {min_group_size} paired participants"
+    else:
+        headline = f"{whole_percent(group.more_positive, group.paired)}% more positive"
+        details.append(f"{group.more_positive} of {group.paired} paired")
+        if group.mean_change is not None:
+            details.append(f"mean change {_signed(group.mean_change)}")
+        if group.sign_test_p is None:
+            details.append("no one's score changed")
+        else:
+            details.append(f"sign test p {_p_value(group.sign_test_p)}")
+    if group.unpaired_before:
+        details.append(f"{group.unpaired_before} answered only the before survey")
+    if group.unpaired_after:
+        details.append(f"{group.unpaired_after} answered only the after survey")
+    suffix = f" ({'; '.join(details)})" if details else ""
+    return f"{group.name}: {headline}{suffix}"
+
+
+def _signed(change: float) -> str:
+    text = f"{change:+.2f}"
+    return "0.00" if text in ("+0.00", "-0.00") else text
+
+
+def _p_value(p: float) -> str:
+    if p < 0.001:
+        return "< 0.001"
+    return f"= {p:.3f}" if p < 0.01 else f"= {p:.2f}"

@@ -1,0 +1,112 @@
+"""The before and after confidence surveys: which wave is due, and the form for each.
+
+The form is a row of 1-5 scales answered with buttons, one message edited in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from conversations.forms import Form, ScaleStep, Submission
+from storage.participants import ParticipantStore
+from storage.surveys import SurveyStore, Wave, WaveState
+
+SURVEY = "survey"
+FORM_NAMES: dict[Wave, str] = {"before": "survey_before", "after": "survey_after"}
+
+
+class ItemWording(Protocol):
+    @property
+    def key(self) -> str: ...
+    @property
+    def question(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Due:
+    """The wave to answer now (None: none), and a line to tell the person first."""
+
+    wave: Wave | None
+    note: str = ""
+
+
+def due_wave(
+    answered: Mapping[Wave, datetime],
+    states: Mapping[Wave, WaveState],
+    *,
+    now: datetime,
+    after_days: int,
+) -> Due:
+    """Which survey this person should take now.
+
+    "before" until they have answered it; "after" once ``after_days`` have passed since their
+    before (or an admin opened the after wave for everyone). Until a wave closes, answering it
+    again replaces the earlier answers.
+    """
+    after_closed = states.get("after") == "closed"
+    before_closed = states.get("before") == "closed"
+    if "before" not in answered:
+        if not before_closed:
+            return Due("before")
+        if states.get("after") == "open":
+            return Due("after")
+        return Due(None, "The survey is closed at the moment.")
+    opens = answered["before"] + timedelta(days=after_days)
+    after_due = states.get("after") == "open" or now >= opens
+    if after_due and not after_closed:
+        note = "Answering again replaces your earlier answers." if "after" in answered else ""
+        return Due("after", note)
+    if after_closed:
+        return Due(None, "The survey has closed. Thank you for taking part.")
+    when = f"The after survey opens on {opens:%-d %B}."
+    if before_closed:
+        return Due(None, f"Thank you: you've done the before survey. {when}")
+    return Due("before", f"You've done the before survey; answering again replaces it. {when}")
+
+
+def survey_form(
+    wave: Wave,
+    items: Sequence[ItemWording],
+    scale_labels: Sequence[str],
+    surveys: SurveyStore,
+    participants: ParticipantStore,
+) -> Form:
+    """The survey for one wave; on submit the answers replace any earlier set for that wave."""
+    labels = (scale_labels[0], scale_labels[1], scale_labels[2], scale_labels[3], scale_labels[4])
+
+    async def record(submission: Submission) -> str:
+        participant = await participants.get(submission.user.id)
+        if participant is None or participant.sector is None or participant.area is None:
+            return "Please finish signing up (send /start) before taking the survey."
+        states = await surveys.wave_states()
+        if states.get(wave) == "closed":
+            return f"Sorry: the {wave} survey closed before you sent this, so it was not saved."
+        await surveys.save(
+            user_id=submission.user.id,
+            wave=wave,
+            sector=participant.sector,
+            area=participant.area,
+            scores={key: int(score) for key, score in submission.answers.items()},
+            now=datetime.now(UTC),
+        )
+        if wave == "before":
+            return "Thank you. We'll ask you the same questions again later, to see what changed."
+        return "Thank you: that's the programme's after survey done."
+
+    return Form(
+        name=FORM_NAMES[wave],
+        title=f"Confidence survey ({wave})",
+        intro=(
+            f"{len(items)} quick questions, each answered from 1 ({labels[0]}) to 5 "
+            f"({labels[4]}). There are no right answers."
+        ),
+        steps=tuple(
+            ScaleStep(key=item.key, label=item.question, prompt=item.question, labels=labels)
+            for item in items
+        ),
+        on_submit=record,
+        edit_in_place=True,
+    )

@@ -1,0 +1,193 @@
+"""What participants contribute: local needs and challenge answers, each with its themes.
+
+References are derived from row ids (``N-0042``, ``C-0007``), so there is nothing to keep
+in step; a submission carries its draft id, so submitting the same form twice stores once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from storage.database import Database
+
+NeedStatus = Literal["new", "acknowledged", "responded"]
+_REFERENCE = re.compile(r"^(?P<kind>[NC])-(?P<id>\d{1,9})$", re.IGNORECASE)
+
+
+def need_reference(need_id: int) -> str:
+    return f"N-{need_id:04d}"
+
+
+def challenge_reference(answer_id: int) -> str:
+    return f"C-{answer_id:04d}"
+
+
+class Need(BaseModel):
+    id: int
+    user_id: int | None
+    area: str
+    neighbourhood: str | None
+    description: str
+    affected: list[str]
+    evidence: dict[str, Any] | None
+    urgency: str
+    can_help: str
+    themes: list[str]
+    themes_by_admin: bool
+    status: NeedStatus
+    created_at: datetime
+
+    @property
+    def reference(self) -> str:
+        return need_reference(self.id)
+
+
+class NewNeed(BaseModel):
+    draft_id: int
+    user_id: int
+    area: str
+    neighbourhood: str | None
+    description: str
+    affected: list[str]
+    evidence: dict[str, Any] | None
+    urgency: str
+    can_help: str
+    themes: list[str]
+
+
+class ChallengeAnswer(BaseModel):
+    id: int
+    user_id: int | None
+    challenge: str
+    sector: str | None
+    answers: dict[str, Any]
+    themes: list[str]
+    themes_by_admin: bool
+    created_at: datetime
+
+    @property
+    def reference(self) -> str:
+        return challenge_reference(self.id)
+
+
+def _decoded(row: Any, *json_columns: str) -> dict[str, Any]:
+    values = dict(row)
+    for column in json_columns:
+        if values[column] is not None:
+            values[column] = json.loads(values[column])
+    return values
+
+
+def _need(row: Any) -> Need:
+    return Need.model_validate(_decoded(row, "affected", "evidence", "themes"))
+
+
+def _challenge_answer(row: Any) -> ChallengeAnswer:
+    return ChallengeAnswer.model_validate(_decoded(row, "answers", "themes"))
+
+
+class ContributionStore:
+    """Reads and writes ``needs`` and ``challenge_answers``."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def add_need(self, need: NewNeed, now: datetime) -> Need:
+        """Store the need (once per draft) and return it with its reference."""
+        async with self._database.transaction() as connection:
+            await connection.execute(
+                "INSERT INTO needs (draft_id, user_id, area, neighbourhood, description,"
+                " affected, evidence, urgency, can_help, themes, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (draft_id) DO NOTHING",
+                (
+                    need.draft_id,
+                    need.user_id,
+                    need.area,
+                    need.neighbourhood,
+                    need.description,
+                    json.dumps(need.affected),
+                    json.dumps(need.evidence) if need.evidence else None,
+                    need.urgency,
+                    need.can_help,
+                    json.dumps(need.themes),
+                    now.isoformat(),
+                    now.isoformat(),
+                ),
+            )
+        stored = await self._one_need("draft_id = ?", need.draft_id)
+        assert stored is not None  # just written, or written by the earlier identical submit
+        return stored
+
+    async def need(self, need_id: int) -> Need | None:
+        return await self._one_need("id = ?", need_id)
+
+    async def needs_of(self, user_id: int) -> list[Need]:
+        async with self._database.connection.execute(
+            "SELECT * FROM needs WHERE user_id = ? ORDER BY id", (user_id,)
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [_need(row) for row in rows]
+
+    async def _one_need(self, where: str, value: object) -> Need | None:
+        async with self._database.connection.execute(
+            f"SELECT * FROM needs WHERE {where}", (value,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _need(row) if row else None
+
+    async def add_challenge_answer(
+        self,
+        *,
+        draft_id: int,
+        user_id: int,
+        challenge: str,
+        sector: str | None,
+        answers: dict[str, Any],
+        themes: list[str],
+        now: datetime,
+    ) -> ChallengeAnswer:
+        async with self._database.transaction() as connection:
+            await connection.execute(
+                "INSERT INTO challenge_answers (draft_id, user_id, challenge, sector, answers,"
+                " themes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (draft_id) DO NOTHING",
+                (
+                    draft_id,
+                    user_id,
+                    challenge,
+                    sector,
+                    json.dumps(answers),
+                    json.dumps(themes),
+                    now.isoformat(),
+                ),
+            )
+        async with self._database.connection.execute(
+            "SELECT * FROM challenge_answers WHERE draft_id = ?", (draft_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _challenge_answer(row)
+
+    async def challenge_answers_of(self, user_id: int) -> list[ChallengeAnswer]:
+        async with self._database.connection.execute(
+            "SELECT * FROM challenge_answers WHERE user_id = ? ORDER BY id", (user_id,)
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [_challenge_answer(row) for row in rows]
+
+    async def retag(self, reference: str, themes: list[str]) -> bool:
+        """Set a contribution's themes by hand (kept from then on); False if no such one."""
+        match = _REFERENCE.match(reference.strip())
+        if not match:
+            return False
+        table = "needs" if match["kind"].upper() == "N" else "challenge_answers"
+        async with self._database.transaction() as connection:
+            cursor = await connection.execute(
+                f"UPDATE {table} SET themes = ?, themes_by_admin = 1 WHERE id = ?",
+                (json.dumps(themes), int(match["id"])),
+            )
+            return cursor.rowcount == 1

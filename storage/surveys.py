@@ -1,0 +1,88 @@
+"""Confidence-survey answers and the state of the two waves."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from storage.database import Database
+
+Wave = Literal["before", "after"]
+WaveState = Literal["open", "closed"]
+
+
+class SurveyRow(BaseModel):
+    user_id: int | None
+    wave: Wave
+    sector: str
+    area: str
+    scores: dict[str, int]
+    answered_at: datetime
+
+
+def _row(row: Any) -> SurveyRow:
+    values = dict(row)
+    values["scores"] = json.loads(values["scores"])
+    return SurveyRow.model_validate(values)
+
+
+class SurveyStore:
+    """Reads and writes ``survey_answers`` and ``survey_waves``."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def save(
+        self,
+        *,
+        user_id: int,
+        wave: Wave,
+        sector: str,
+        area: str,
+        scores: dict[str, int],
+        now: datetime,
+    ) -> None:
+        """Store the person's answers for ``wave``, replacing any they gave before."""
+        async with self._database.transaction() as connection:
+            await connection.execute(
+                "INSERT INTO survey_answers (user_id, wave, sector, area, scores, answered_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, wave) DO UPDATE SET"
+                " sector = excluded.sector, area = excluded.area, scores = excluded.scores,"
+                " answered_at = excluded.answered_at",
+                (user_id, wave, sector, area, json.dumps(scores), now.isoformat()),
+            )
+
+    async def of(self, user_id: int) -> dict[Wave, SurveyRow]:
+        """The person's answer sets, by wave."""
+        async with self._database.connection.execute(
+            "SELECT * FROM survey_answers WHERE user_id = ?", (user_id,)
+        ) as cursor:
+            return {row.wave: row for row in map(_row, await cursor.fetchall())}
+
+    async def all(self, areas: Collection[str] | None = None) -> list[SurveyRow]:
+        """Every answer set, or those from ``areas`` only."""
+        async with self._database.connection.execute(
+            "SELECT * FROM survey_answers ORDER BY id"
+        ) as cursor:
+            rows = [_row(row) for row in await cursor.fetchall()]
+        return rows if areas is None else [row for row in rows if row.area in areas]
+
+    async def wave_states(self) -> dict[Wave, WaveState]:
+        """Waves an admin has opened for everyone or closed."""
+        async with self._database.connection.execute(
+            "SELECT wave, state FROM survey_waves"
+        ) as cursor:
+            return {row["wave"]: row["state"] for row in await cursor.fetchall()}
+
+    async def set_wave(self, wave: Wave, state: WaveState, now: datetime) -> None:
+        async with self._database.transaction() as connection:
+            await connection.execute(
+                "INSERT INTO survey_waves (wave, state, changed_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (wave) DO UPDATE SET state = excluded.state,"
+                " changed_at = excluded.changed_at",
+                (wave, state, now.isoformat()),
+            )

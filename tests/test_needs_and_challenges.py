@@ -1,0 +1,242 @@
+"""Voicing a need and answering the two challenges, end to end, with wrong input on every
+step; what is stored; /needs; and the admins' /retag."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from bot.config import Settings
+from bot.simulator import SimulatorClient, SimUser
+from conversations.challenges import AT_LEAST_ONE
+from tests.harness import ADMIN_ID, RunningBot, sign_up, voice_a_need
+
+
+def rows(settings: Settings, sql: str, *args: object) -> list[tuple[object, ...]]:
+    with sqlite3.connect(settings.storage.path) as connection:
+        return connection.execute(sql, args).fetchall()
+
+
+async def expect_note(user: SimUser, title: str, step: str, note: str) -> None:
+    again = await user.next_message()
+    assert again.text.startswith(f"{title} · Step {step}\n{note}"), again.text
+
+
+async def test_voicing_a_need_with_wrong_input_on_every_step(
+    member: SimUser, settings: Settings
+) -> None:
+    await sign_up(member)
+    await member.send("/menu")
+    menu = await member.next_message()
+    assert menu.labels()[:4] == [
+        "Take the confidence survey (1 minute)",
+        "Voice a local need",
+        "Challenge 1",
+        "Challenge 2",
+    ]
+    await member.press("Voice a local need")
+    assert (await member.next_message()).text.startswith("Tell us about something children")
+    where = await member.next_message()
+    assert where.labels()[:7] == [
+        "Huyton",
+        "Kirkby",
+        "Prescot",
+        "Whiston",
+        "Halewood",
+        "Stockbridge",
+        "Across Knowsley",
+    ]
+    title = "Voice a local need"
+    await member.send_sticker()
+    await expect_note(member, title, "1 of 6", "I can't use a sticker here: please tap one")
+    await member.press("Huyton")
+
+    await member.next_message()
+    await member.send("short")
+    await expect_note(member, title, "2 of 6", "That's a bit short: please write at least 10")
+    await member.send("y" * 3000)
+    await expect_note(member, title, "2 of 6", "That's 3,000 characters: please keep it to 1,500")
+    await member.send_voice()
+    await expect_note(member, title, "2 of 6", "I can't use a voice note here: please type")
+    await member.send(
+        "We need more volunteers for the Saturday stay and play, we keep having to cancel"
+    )
+
+    await member.next_message()
+    await member.press("Done")
+    await expect_note(member, title, "3 of 6", "Please choose at least 1 first.")
+    await member.press("Parents and carers")
+    await member.next_reply()
+    await member.press("Babies and under-fives")
+    await member.next_reply()
+    await member.press("Done")
+
+    await member.next_message()
+    await member.send_sticker()
+    await expect_note(member, title, "4 of 6", "I can't use a sticker here: please send a photo")
+    await member.send_photo(caption="Our sign-up sheet")
+
+    await member.next_message()
+    await member.send("urgent!!")
+    await expect_note(member, title, "5 of 6", "Please tap one of the buttons")
+    await member.press("High")
+    await member.next_message()
+    await member.press("Yes, with support")
+    summary = await member.next_message()
+    assert summary.text.splitlines()[2:] == [
+        "1. Where: Huyton",
+        "2. The need: We need more volunteers for the Saturday stay and play, we keep having "
+        "to cancel",
+        "3. Who is affected: Parents and carers, Babies and under-fives",
+        "4. How you know: Our sign-up sheet",
+        "5. How urgent: High",
+        "6. Could your group help: Yes, with support",
+    ]
+    await member.press("Confirm and send")
+    thanks = await member.next_message()
+    assert thanks.text.startswith("Thank you. Your need is recorded as N-0001.")
+    assert (await member.next_message()).text == "What would you like to do?"
+
+    [stored] = rows(
+        settings,
+        "SELECT user_id, area, neighbourhood, affected, evidence, urgency, can_help, themes,"
+        " status FROM needs",
+    )
+    assert stored[:3] == (1001, "knowsley", "Huyton")
+    assert json.loads(str(stored[3])) == ["parents_carers", "under_fives"]
+    evidence = json.loads(str(stored[4]))
+    assert evidence["kind"] == "photo"
+    assert evidence["text"] == "Our sign-up sheet"
+    assert stored[5:7] == ("high", "with_support")
+    assert "community_engagement" in json.loads(str(stored[7]))
+    assert stored[8] == "new"
+
+    await member.send("/needs")
+    listing = (await member.next_message()).text
+    assert listing.startswith("Your needs:\n\nN-0001 · Huyton · ")
+    assert "We need more volunteers for the Saturday stay and play" in listing
+    assert listing.endswith("New: waiting for a commissioner to read it")
+
+
+async def test_needs_lists_nothing_yet_with_a_way_to_start(member: SimUser) -> None:
+    await sign_up(member)
+    await member.send("/needs")
+    empty = await member.next_message()
+    assert empty.text == "You haven't voiced any needs yet."
+    await member.press("Voice a local need")
+    assert (await member.next_message()).text.startswith("Tell us about something children")
+
+
+async def test_challenge_1_takes_lists_and_every_answer_is_kept(
+    member: SimUser, settings: Settings
+) -> None:
+    await sign_up(member)
+    for round_number in (1, 2):
+        await member.send("/menu")
+        await member.next_message()
+        await member.press("Challenge 1")
+        intro = await member.next_message()
+        assert intro.text.startswith(
+            "Challenge 1: For a collaborative working model (social enterprise) what are the "
+            "three essential things"
+        )
+        worked = await member.next_message()
+        assert "Step 1 of 2" in worked.text
+        await member.send_sticker()
+        await expect_note(member, "Challenge 1", "1 of 2", "I can't use a sticker here")
+        for item in ("Shared use of the centre", "A named contact", "Small grants"):
+            await member.send(f"{item} ({round_number})")
+            if item != "Small grants":
+                await member.next_message()
+        needed = await member.next_message()  # three items move on by themselves
+        assert "Step 2 of 2" in needed.text
+        await member.send_photo()
+        await expect_note(member, "Challenge 1", "2 of 2", "I can't use a photo here")
+        await member.send("Help with tendering")
+        await member.next_message()
+        await member.press("Done")
+        summary = await member.next_message()
+        assert "2. Needed for the future: Help with tendering" in summary.text
+        await member.press("Confirm and send")
+        thanks = await member.next_message()
+        assert thanks.text.startswith(
+            f"Thank you: your answer to Challenge 1 is saved as C-000{round_number}."
+        )
+        await member.next_message()  # menu
+    stored = rows(settings, "SELECT challenge, sector, answers FROM challenge_answers")
+    assert len(stored) == 2
+    assert stored[0][:2] == ("challenge_1", "vcs")
+    assert json.loads(str(stored[1][2])) == {
+        "worked": ["Shared use of the centre (2)", "A named contact (2)", "Small grants (2)"],
+        "needed": ["Help with tendering"],
+    }
+
+
+async def test_challenge_2_needs_at_least_one_answer(member: SimUser, settings: Settings) -> None:
+    await sign_up(member)
+    await member.send("/menu")
+    await member.next_message()
+    await member.press("Challenge 2")
+    await member.next_message()  # intro
+    await member.next_message()
+    await member.send_sticker()
+    await expect_note(member, "Challenge 2", "1 of 3", "I can't use a sticker here")
+    await member.send("z" * 3000)
+    await expect_note(member, "Challenge 2", "1 of 3", "That's 3,000 characters")
+    await member.press("Skip")
+    for _ in range(2):
+        question = await member.next_message()
+        assert question.labels()[-2:] == ["Skip", "Cancel"] or question.labels()[-3:] == [
+            "Back",
+            "Skip",
+            "Cancel",
+        ]
+        await member.press("Skip")
+    await member.next_message()  # summary
+    await member.press("Confirm and send")
+    refused = await member.next_message()
+    assert refused.text.startswith(AT_LEAST_ONE)
+    await member.press("Change an answer")
+    await member.next_reply()
+    await member.press("2. Enabling commissioning")
+    await member.next_message()
+    await member.send("Tell us early what you plan to commission, in plain English")
+    await member.next_message()
+    await member.press("Confirm and send")
+    assert (await member.next_message()).text.startswith(
+        "Thank you: your answer to Challenge 2 is saved as C-0001."
+    )
+    [(answers,)] = rows(settings, "SELECT answers FROM challenge_answers")
+    assert json.loads(str(answers)) == {
+        "voice_need": None,
+        "enable_commissioning": "Tell us early what you plan to commission, in plain English",
+        "capacity": None,
+    }
+
+
+async def test_retag_is_for_admins_and_the_override_is_kept(
+    member: SimUser, sim: SimulatorClient, settings: Settings, bot: RunningBot
+) -> None:
+    await sign_up(member)
+    assert (await voice_a_need(member, "Nowhere to park the buggies at the centre")).startswith(
+        "Thank you. Your need is recorded as N-0001."
+    )
+    await member.send("/retag N-0001 partnership_working")
+    assert (await member.next_message()).text == "This command is for programme admins."
+    admin = sim.user(ADMIN_ID, "Alex")
+    await admin.send("/retag N-0001 partnership_working,localised_commissioning")
+    assert (await admin.next_message()).text == (
+        "N-0001 is now tagged: Partnership working, Localised commissioning. "
+        "This stays as you set it."
+    )
+    assert rows(settings, "SELECT themes, themes_by_admin FROM needs") == [
+        ('["partnership_working", "localised_commissioning"]', 1)
+    ]
+    await admin.send("/retag N-0001 parking")
+    assert (await admin.next_message()).text.startswith("Unknown theme: parking. Use: /retag")
+    await admin.send("/retag N-0099 none")
+    assert (await admin.next_message()).text == "There is no need or answer N-0099."
+    await admin.send("/retag")
+    assert (await admin.next_message()).text.startswith("Use: /retag REFERENCE")
+    await admin.send("/retag n-0001 none")
+    assert (await admin.next_message()).text.startswith("N-0001 is now tagged: no themes.")

@@ -1,0 +1,173 @@
+"""Roles end to end: members are refused every admin command, the admin gets real answers,
+/help and the command menus show each person only what they may use."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import Area, Settings
+from bot.handlers import COMMANDS, commands_for
+from bot.roles import REFUSALS, Role
+from bot.simulator import BotApiEmulator, SimulatorClient, SimUser
+from tests.harness import ADMIN_ID, MEMBER_ID, RunningBot, settings_for, sign_up
+
+ADMINS_ONLY = "This command is for programme admins."
+PRIVILEGED = [command for command in COMMANDS if Role.MEMBER not in command.roles]
+
+
+@pytest.fixture
+def settings(emulator: BotApiEmulator, tmp_path: Path) -> Settings:
+    """The test settings with a second area, so /stats has areas to tell apart."""
+    base = settings_for(emulator, tmp_path / "coproduce.sqlite3")
+    areas = [*base.programme.areas, Area(key="sefton", name="Sefton")]
+    return base.model_copy(
+        update={"programme": base.programme.model_copy(update={"areas": areas})}
+    )
+
+
+def rows(settings: Settings, sql: str, *args: object) -> list[tuple[Any, ...]]:
+    with closing(sqlite3.connect(settings.storage.path)) as connection:
+        return connection.execute(sql, args).fetchall()
+
+
+def refusal_for(roles: frozenset[Role]) -> str:
+    """What a member hears for a command only ``roles`` may use."""
+    return REFUSALS[min(roles, key=list(Role).index)]  # Role lists member, commissioner, admin
+
+
+def help_lines(role: Role) -> list[str]:
+    return [f"/{command.name} - {command.description}" for command in commands_for(role)]
+
+
+def test_there_are_admin_commands_to_check() -> None:
+    assert "stats" in [command.name for command in PRIVILEGED]
+    assert refusal_for(frozenset({Role.ADMIN})) == ADMINS_ONLY
+
+
+@pytest.mark.parametrize("signed_up", [True, False], ids=["member", "stranger"])
+async def test_a_member_is_refused_every_admin_command_and_nothing_else_happens(
+    member: SimUser, sim: SimulatorClient, settings: Settings, signed_up: bool
+) -> None:
+    if signed_up:
+        await sign_up(member)
+    before = rows(settings, "SELECT * FROM participants")
+    for command in PRIVILEGED:
+        name = command.name
+        sent_before = len(await sim.calls())
+        await member.send(f"/{name}")
+        refusal = await member.next_message()
+        assert (refusal.text, refusal.labels()) == (refusal_for(command.roles), []), name
+        # The very next thing the bot says is the answer to the next command: nothing else.
+        await member.send("/privacy")
+        assert (await member.next_message()).text == settings.programme.privacy_notice, name
+        replies = [
+            call["method"]
+            for call in (await sim.calls())[sent_before:]
+            if call["method"] not in ("getUpdates", "getMe")
+        ]
+        assert replies == ["sendMessage", "sendMessage"], name
+    assert rows(settings, "SELECT * FROM participants") == before
+
+
+async def test_the_admin_is_let_through_every_admin_command(admin: SimUser) -> None:
+    for command in PRIVILEGED:
+        await admin.send(f"/{command.name}")
+        answer = await admin.next_message(timeout=15)
+        assert answer.text not in REFUSALS.values(), command.name
+
+
+async def test_the_admin_gets_stats_by_sector_and_area(
+    admin: SimUser, member: SimUser, sim: SimulatorClient
+) -> None:
+    await sign_up(member, sector="Children's centre", area="Sefton")
+    await sign_up(sim.user(2001, "Olu"), sector="Voluntary or community group", area="Knowsley")
+    await sign_up(sim.user(2002, "Pat"), sector="Children's centre", area="Knowsley")
+    halfway = sim.user(2003, "Sam")  # agreed, but has not finished the profile
+    await halfway.send("/start")
+    await halfway.next_message()
+    await halfway.press("I agree")
+    await halfway.next_message()
+
+    await admin.send("/stats")
+    stats = await admin.next_message()
+    assert stats.text.splitlines()[:9] == [
+        "Signed up: 3",
+        "",
+        "By sector",
+        "Children's centre: 2",
+        "Voluntary or community group: 1",
+        "",
+        "By area",
+        "Knowsley: 2",
+        "Sefton: 1",
+    ]
+
+
+async def test_the_admin_gets_stats_when_no_one_has_signed_up(admin: SimUser) -> None:
+    await admin.send("/stats")
+    assert (await admin.next_message()).text.splitlines()[:5] == [
+        "Signed up: 0",
+        "",
+        "By sector",
+        "",
+        "By area",
+    ]
+
+
+async def test_help_lists_only_what_the_caller_may_use(admin: SimUser, member: SimUser) -> None:
+    await admin.send("/help")
+    admin_help = (await admin.next_message()).text
+    assert admin_help.splitlines()[2:] == help_lines(Role.ADMIN)
+    assert all(f"\n/{command.name} - " in admin_help for command in PRIVILEGED)
+
+    await member.send("/help")
+    member_help = (await member.next_message()).text
+    assert member_help.splitlines()[2:] == help_lines(Role.MEMBER)
+    assert "/stats" not in member_help
+    assert all(f"/{command.name} " not in member_help for command in PRIVILEGED)
+
+
+def menu_calls(calls: list[dict[str, Any]], scope: dict[str, Any]) -> list[dict[str, Any]]:
+    return [call for call in calls if call["params"].get("scope") == scope]
+
+
+def command_names(call: dict[str, Any]) -> list[str]:
+    return [command["command"] for command in call["params"]["commands"]]
+
+
+async def test_command_menus_are_set_per_scope(
+    sim: SimulatorClient, bot: RunningBot, admin: SimUser, member: SimUser
+) -> None:
+    calls = await sim.calls("setMyCommands")
+    [default] = menu_calls(calls, {"type": "default"})
+    assert default["status"] == 200
+    assert command_names(default) == [c.name for c in commands_for(Role.MEMBER)]
+    # The admin has never written to the bot: Telegram has no chat to scope a menu to yet.
+    admin_scope = {"type": "chat", "chat_id": ADMIN_ID}
+    assert [call["status"] for call in menu_calls(calls, admin_scope)] == [400]
+
+    await admin.send("/help")
+    await admin.next_message()
+    calls = await sim.calls("setMyCommands")
+    published = menu_calls(calls, admin_scope)[-1]
+    assert published["status"] == 200
+    assert command_names(published) == [c.name for c in commands_for(Role.ADMIN)]
+    assert "stats" in command_names(published)
+
+    await admin.send("/help")  # once is enough
+    await admin.next_message()
+    await member.send("/help")
+    await member.next_message()
+    calls = await sim.calls("setMyCommands")
+    assert len(menu_calls(calls, admin_scope)) == 2
+    assert menu_calls(calls, {"type": "chat", "chat_id": MEMBER_ID}) == []
+
+    await bot.restart()  # the chat exists now: the admin's menu is set at start-up
+    calls = await sim.calls("setMyCommands")
+    assert menu_calls(calls, admin_scope)[-1]["status"] == 200
+    assert len(menu_calls(calls, admin_scope)) == 3

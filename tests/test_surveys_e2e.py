@@ -1,0 +1,152 @@
+"""The confidence surveys through the real bot: 40 participants (the seed's workshop size)
+answer before and after, and /stats surveys reports the seed's own kind of figure."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.config import Settings
+from bot.services import SERVICES_KEY, Services
+from bot.simulator import SimulatorClient, SimUser
+from tests.harness import (
+    ADMIN_ID,
+    COMMISSIONER_ID,
+    SURVEY_BUTTON,
+    RunningBot,
+    sign_up,
+    take_survey,
+)
+
+
+async def test_one_member_takes_both_waves(
+    member: SimUser, sim: SimulatorClient, settings: Settings
+) -> None:
+    menu = await sign_up(member)
+    assert menu.labels()[0] == SURVEY_BUTTON  # offered right after onboarding
+    thanks = await take_survey(member, 2)
+    assert thanks.startswith("Thank you. We'll ask you the same questions again later")
+
+    await member.send("/menu")
+    await member.next_message()
+    await member.press("Confidence survey")
+    retake = await member.next_message()
+    assert retake.text.startswith("You've done the before survey; answering again replaces it.")
+    assert "The after survey opens on" in retake.text
+    assert (await member.next_message()).text.startswith("5 quick questions")
+    await member.next_message()
+    await member.send("/cancel")
+    assert (await member.next_message()).text == (
+        "Cancelled: Confidence survey (before) was not sent."
+    )
+    await member.next_message()
+
+    admin = sim.user(ADMIN_ID, "Alex")
+    await admin.send("/wave after open")
+    assert (await admin.next_message()).text == (
+        "Before survey: open.\nAfter survey: open for everyone."
+    )
+    await member.send("/wave after close")
+    assert (await member.next_message()).text == "This command is for programme admins."
+    thanks = await take_survey(member, 4)
+    assert thanks == "Thank you: that's the programme's after survey done."
+
+    # One pair is too few to show a commissioner: disclosure control withholds it.
+    commissioner = sim.user(COMMISSIONER_ID, "Chris")
+    await commissioner.send("/stats surveys")
+    withheld = await commissioner.next_message(timeout=15)
+    assert "VCS and local authority: fewer than 5 paired participants" in withheld.text
+    assert "100%" not in withheld.text
+    await admin.send("/stats surveys")
+    exact = await admin.next_message(timeout=15)
+    assert "VCS and local authority: 100% more positive (1 of 1 paired;" in exact.text
+    with sqlite3.connect(settings.storage.path) as connection:
+        stored = connection.execute(
+            "SELECT wave, sector, area, scores FROM survey_answers ORDER BY wave"
+        ).fetchall()
+    assert stored == [
+        (
+            "after",
+            "vcs",
+            "knowsley",
+            '{"voice_need": 4, "understand_commissioning": 4, '
+            '"capacity_to_deliver": 4, "partners_together": 4, "positive_about_challenges": 4}',
+        ),
+        (
+            "before",
+            "vcs",
+            "knowsley",
+            '{"voice_need": 2, "understand_commissioning": 2, '
+            '"capacity_to_deliver": 2, "partners_together": 2, "positive_about_challenges": 2}',
+        ),
+    ]
+
+
+# About 1,300 Bot API calls, paced by the rate limiter at Telegram's 30 a second.
+@pytest.mark.timeout(240)
+async def test_forty_participants_give_the_seeds_58_and_64_percent(
+    sim: SimulatorClient, bot: RunningBot
+) -> None:
+    assert bot.application is not None
+    shared: Services = bot.application.bot_data[SERVICES_KEY]
+    now = datetime.now(UTC)
+    # (sector, how many, how many more positive after, how many only answer "before")
+    cohort = [
+        ("vcs", 16, 9, 0),
+        ("local_authority", 8, 5, 0),
+        ("childrens_centre", 11, 7, 0),
+        ("vcs", 3, 0, 3),
+        ("childrens_centre", 2, 0, 2),
+    ]
+    people: list[tuple[SimUser, bool, bool]] = []
+    user_id = 5000
+    for sector, count, better, before_only in cohort:
+        for n in range(count):
+            user_id += 1
+            await shared.participants.record_consent(user_id, 1, now)
+            await shared.participants.save_profile(
+                user_id,
+                {
+                    "name": f"P{user_id}",
+                    "organisation": "Group",
+                    "sector": sector,
+                    "area": "knowsley",
+                },
+                now,
+            )
+            people.append((sim.user(user_id, f"P{user_id}"), n < better, n < before_only))
+    assert len(people) == 40
+
+    for user, _, _ in people:
+        await take_survey(user, 3)
+    admin = sim.user(ADMIN_ID, "Alex")
+    await admin.send("/wave after open")
+    await admin.next_message()
+    for index, (user, better, before_only) in enumerate(people):
+        if not before_only:
+            # Not more positive: some the same, some less positive.
+            await take_survey(user, 4 if better else (3 if index % 2 else 2))
+
+    await admin.send("/stats surveys")
+    report = await admin.next_message(timeout=15)
+    assert report.has_photo
+    lines = report.text.splitlines()
+    assert lines[3].startswith("VCS and local authority: 58% more positive (14 of 24 paired;"), (
+        lines
+    )
+    assert lines[4].startswith("Children's centres: 64% more positive (7 of 11 paired;"), lines
+    assert "3 answered only the before survey" in report.text
+    assert "2 answered only the before survey" in report.text
+
+    commissioner = sim.user(COMMISSIONER_ID, "Chris")
+    await commissioner.send("/stats")
+    seen = await commissioner.next_message(timeout=15)
+    assert "VCS and local authority: 58% more positive (14 of 24 paired;" in seen.text
+
+    member, _, _ = people[0]
+    await member.send("/stats surveys")
+    assert (await member.next_message()).text == (
+        "This command is for commissioners and programme admins."
+    )
