@@ -20,6 +20,8 @@ STATUS_WORDS = {
     "responded": "A commissioner has replied",
 }
 PREVIEW_LENGTH = 80
+# Each need takes at most about 200 characters: this many fit one Telegram message.
+NEEDS_SHOWN = 15
 RETAG_USAGE = (
     "Use: /retag REFERENCE THEME,THEME (for example /retag N-0042 "
     "community_engagement,partnership_working), or /retag REFERENCE none.\n\nThemes: "
@@ -48,7 +50,9 @@ async def needs_command(update: Update, context: Context) -> None:
         return
     area_names = {area.key: area.name for area in shared.settings.programme.areas}
     blocks = []
-    for need in needs:
+    if len(needs) > NEEDS_SHOWN:
+        blocks.append(f"<i>The latest {NEEDS_SHOWN} of your {len(needs)} needs.</i>")
+    for need in needs[-NEEDS_SHOWN:]:
         place = need.neighbourhood or area_names.get(need.area, need.area)
         blocks.append(
             f"<b>{need.reference}</b> · {html.escape(place)} · "

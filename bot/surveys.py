@@ -8,7 +8,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 
 from telegram import Update
-from telegram.constants import ChatAction
+from telegram.constants import ChatAction, MessageLimit
 from telegram.ext import ContextTypes
 
 from bot.reports.charts import survey_chart
@@ -139,4 +139,8 @@ async def stats_surveys(update: Update, context: Context) -> None:
         areas = commissioner_areas(shared.settings, user.id)
         min_group_size = shared.settings.programme.min_group_size
     text, chart = await survey_report(shared, areas=areas, min_group_size=min_group_size)
-    await message.reply_photo(chart, caption=text)
+    if len(text) <= MessageLimit.CAPTION_LENGTH:
+        await message.reply_photo(chart, caption=text)
+    else:  # many report groups: the figures go in a message of their own
+        await message.reply_text(text)
+        await message.reply_photo(chart)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import UTC, datetime
 
 from bot.config import Settings
+from bot.services import SERVICES_KEY, Services
 from bot.simulator import SimulatorClient, SimUser
 from conversations.challenges import AT_LEAST_ONE
+from storage.contributions import NewNeed
 from tests.harness import ADMIN_ID, RunningBot, sign_up, voice_a_need
 
 
@@ -240,3 +243,30 @@ async def test_retag_is_for_admins_and_the_override_is_kept(
     assert (await admin.next_message()).text.startswith("Use: /retag REFERENCE")
     await admin.send("/retag n-0001 none")
     assert (await admin.next_message()).text.startswith("N-0001 is now tagged: no themes.")
+
+
+async def test_many_needs_fit_one_message(member: SimUser, bot: RunningBot) -> None:
+    await sign_up(member)
+    assert bot.application is not None
+    shared: Services = bot.application.bot_data[SERVICES_KEY]
+    for number in range(1, 18):
+        await shared.contributions.add_need(
+            NewNeed(
+                draft_id=10_000 + number,
+                user_id=member.user_id,
+                area="knowsley",
+                neighbourhood="Prescot",
+                description=f"Need number {number}: " + "a long description " * 60,
+                affected=["families"],
+                evidence=None,
+                urgency="low",
+                can_help="no",
+                themes=[],
+            ),
+            datetime.now(UTC),
+        )
+    await member.send("/needs")
+    listing = (await member.next_message()).text
+    assert listing.startswith("Your needs:\n\nThe latest 15 of your 17 needs.\n\nN-0003 · Prescot")
+    assert "N-0017" in listing
+    assert len(listing) <= 4096
