@@ -73,6 +73,7 @@ def build_forms(
             sectors=[Choice(sector.key, sector.name) for sector in programme.sectors],
             areas=[Choice(area.key, area.name) for area in programme.areas],
             participants=participants,
+            organisation_hint=programme.organisation_hint,
         ),
         need_form(programme.need_form, places(settings), contributions, themes_of),
         *(
@@ -127,6 +128,7 @@ def build_application(settings: Settings, database: Database) -> BotApplication:
         DraftStore(database),
         on_idle=membership.on_idle,
         on_finish=membership.show_menu,
+        may_continue=membership.may_continue,
     )
     application.bot_data[SERVICES_KEY] = Services(
         settings=settings,

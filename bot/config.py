@@ -495,15 +495,54 @@ activity."""
 class Privacy(_Section):
     """The privacy notice people agree to; a new version asks everyone again."""
 
-    version: int = Field(default=1, ge=1)
+    version: int = Field(default=1, ge=1, le=999_999)
     # {min_group_size} and {retention_days} are filled in from the programme settings.
-    notice: str = Field(default=DEFAULT_PRIVACY_NOTICE, min_length=1)
+    notice: str = Field(default=DEFAULT_PRIVACY_NOTICE, min_length=1, max_length=3000)
+
+    @field_validator("notice")
+    @classmethod
+    def _placeholders_known(cls, notice: str) -> str:
+        try:
+            notice.format(min_group_size=5, retention_days=730)
+        except (KeyError, IndexError, ValueError):
+            raise ValueError(
+                "only {min_group_size} and {retention_days} may stand in braces; "
+                "write other braces as {{ and }}"
+            ) from None
+        return notice
+
+
+# Menu items and form names the bot uses itself: a challenge may not take one as its key.
+RESERVED_KEYS = frozenset(
+    {
+        "onboarding",
+        "profile",
+        "privacy",
+        "resume",
+        "survey",
+        "survey_before",
+        "survey_after",
+        "need",
+    }
+)
+# Telegram shows at most 100 buttons under a message; places are one button each.
+MAX_PLACES = 90
 
 
 class Programme(_Section):
     """The programme's own words and lists: what a second local authority changes."""
 
     name: str = "Children's Centres and VCS co-production programme"
+    welcome: str = Field(
+        default=(
+            "This bot helps voluntary and community groups, children's centres and the people "
+            "who commission services work together on what families in your area need."
+        ),
+        max_length=600,
+    )
+    organisation_hint: str = Field(
+        default="For example: Kirkby Mums' Group, Huyton Children's Centre.", max_length=200
+    )
     areas: list[Area] = Field(default_factory=_seed_areas, min_length=1)
     sectors: list[Sector] = Field(default_factory=_seed_sectors, min_length=1)
     report_groups: list[ReportGroup] = Field(default_factory=_seed_report_groups)
@@ -538,6 +577,14 @@ class Programme(_Section):
             duplicated = sorted({k for k in keys if keys.count(k) > 1})
             if duplicated:
                 raise ValueError(f"{label} has duplicate keys: {', '.join(duplicated)}")
+        taken = sorted(RESERVED_KEYS & {c.key for c in self.challenges})
+        if taken:
+            raise ValueError(f"challenge keys may not be {', '.join(taken)}: the bot uses them")
+        places = sum(len(area.neighbourhoods) + 1 for area in self.areas)
+        if places > MAX_PLACES:
+            raise ValueError(
+                f"areas and neighbourhoods make {places} places; at most {MAX_PLACES} fit"
+            )
         sector_keys = {s.key for s in self.sectors}
         for group in self.report_groups:
             unknown = sorted(set(group.sectors) - sector_keys)

@@ -7,6 +7,7 @@ claimed gets a clear answer.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 from dataclasses import dataclass
@@ -115,9 +116,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     if not isinstance(update, Update) or not update.effective_chat:
         return
+    if update.callback_query:
+        # Stop the spinner on the person's phone, unless the handler already answered.
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer()
     try:
-        if update.callback_query:
-            await update.callback_query.answer()  # stop the spinner on the person's phone
         await context.bot.send_message(update.effective_chat.id, SOMETHING_WENT_WRONG)
     except TelegramError as exc:
         log_event(logger, "error_notice_failed", logging.WARNING, error=type(exc).__name__)
@@ -142,7 +145,7 @@ async def publish_command_menus(application: BotApplication) -> None:
         except (BadRequest, Forbidden) as exc:
             # Someone who has not opened a chat with the bot yet: their menu waits for it.
             waiting.add(user_id)
-            log_event(logger, "role_menu_skipped", user=user_id, reason=exc.message)
+            log_event(logger, "role_menu_skipped", logging.DEBUG, user=user_id, reason=exc.message)
 
 
 async def before_everything(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

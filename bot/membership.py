@@ -20,10 +20,15 @@ from storage.participants import PROFILE_FIELDS, Participant
 Context = ContextTypes.DEFAULT_TYPE
 
 CONSENT_PATTERN = r"^consent:(yes:\d{1,6}|no)$"
-MENU_PATTERN = r"^menu:([a-z0-9_]{1,32})$"
+MENU_PATTERN = r"^menu:([a-z0-9_]{1,32})(:new)?$"
 AGREE, NOT_NOW = "I agree", "Not now"
 NOT_NOW_REPLY = "No problem: nothing about you has been stored. Send /start whenever you're ready."
 NOT_SIGNED_UP = "Hello! To take part in the programme, send /start."
+KEPT_AS_AGREED = (
+    "Nothing has changed: what you told us before is kept under the notice you agreed to, and "
+    "you can't fill in forms until you agree to the new one. Send /start to read it again, or "
+    "/forget to erase everything we hold about you."
+)
 
 
 def _now() -> datetime:
@@ -55,10 +60,8 @@ async def show_notice(update: Update, context: Context, *, note: str = "") -> No
     """The welcome and privacy notice, with I agree / Not now. Nothing is stored yet."""
     programme = services(context).settings.programme
     version = programme.privacy.version
-    welcome = (
-        f"Welcome to the <b>{html.escape(programme.name)}</b>. This bot helps voluntary and "
-        "community groups, children's centres and the people who commission services work "
-        "together on what families in your area need."
+    welcome = f"Welcome to the <b>{html.escape(programme.name)}</b>. " + html.escape(
+        programme.welcome
     )
     parts = [f"<i>{html.escape(note)}</i>"] if note else []
     parts += [welcome, html.escape(programme.privacy_notice), "Are you happy to go ahead?"]
@@ -108,7 +111,8 @@ async def on_consent(update: Update, context: Context) -> None:
     shared = services(context)
     await _answer_and_drop_buttons(update)
     if query.data == "consent:no":
-        await _send(update, context, NOT_NOW_REPLY)
+        known = await shared.participants.get(user.id) is not None
+        await _send(update, context, KEPT_AS_AGREED if known else NOT_NOW_REPLY)
         return
     version = int((query.data or "").rsplit(":", 1)[1])
     if version != shared.settings.programme.privacy.version:
@@ -118,7 +122,8 @@ async def on_consent(update: Update, context: Context) -> None:
     participant = await shared.participants.get(user.id)
     if participant is not None and participant.onboarded:
         await _send(update, context, "Thank you: your agreement is recorded.")
-        await show_menu(update, context)
+        if not await shared.forms.resume(update, context):
+            await show_menu(update, context)
     else:
         await shared.forms.begin(update, context, ONBOARDING)
 
@@ -172,32 +177,94 @@ async def on_menu_button(update: Update, context: Context) -> None:
         return
     choice = re.fullmatch(MENU_PATTERN, query.data or "")
     await _answer_and_drop_buttons(update)
-    await open_item(update, context, choice.group(1) if choice else "")
+    if choice is None:
+        await show_menu(update, context)
+        return
+    await open_item(update, context, choice.group(1), replace=bool(choice.group(2)))
 
 
-async def open_item(update: Update, context: Context, item: str) -> None:
-    """What a menu button (or its command) opens, for a signed-up participant."""
+async def _form_for(
+    update: Update, context: Context, participant: Participant, item: str
+) -> tuple[str, dict[str, object] | None] | None:
+    """The form a menu item opens, with answers to start from; None: nothing to open."""
+    shared = services(context)
+    if not participant.onboarded or item == ONBOARDING:
+        return ONBOARDING, None
+    if item == "profile":
+        return ONBOARDING, {field: getattr(participant, field) for field in PROFILE_FIELDS}
+    if item == SURVEY:
+        form, note = await surveys.due_survey(shared, participant.user_id)
+        if note:
+            await _send(update, context, html.escape(note))
+        return (form, None) if form else None
+    form_named = shared.forms.forms.get(item)
+    if form_named is not None and form_named.menu_label:
+        return item, None
+    await show_menu(update, context)
+    return None
+
+
+async def open_item(update: Update, context: Context, item: str, *, replace: bool = False) -> None:
+    """What a menu button (or its command) opens, by the same rules whichever way it came.
+
+    With another form open, the person chooses: carry on with it, or start this instead.
+    """
     shared = services(context)
     participant = await _participant(update, context)
     if participant is None or participant.consent_version < (
         shared.settings.programme.privacy.version
     ):
         await start(update, context)
-    elif item == "privacy":
-        await _send(update, context, html.escape(shared.settings.programme.privacy_notice))
-    elif not participant.onboarded or item == ONBOARDING:
-        await shared.forms.begin(update, context, ONBOARDING)
-    elif item == "profile":
-        profile = {field: getattr(participant, field) for field in PROFILE_FIELDS}
-        await shared.forms.begin(update, context, ONBOARDING, answers=profile, at_summary=True)
-    elif item == "resume" and await shared.forms.resume(update, context):
         return
-    elif item == SURVEY:
-        await surveys.open_survey(update, context)
-    elif item in shared.forms.forms:
-        await shared.forms.begin(update, context, item)
-    else:
-        await show_menu(update, context)
+    if item == "privacy":
+        await _send(update, context, html.escape(shared.settings.programme.privacy_notice))
+        return
+    if item == "resume":
+        if not await shared.forms.resume(update, context):
+            await show_menu(update, context)
+        return
+    target = await _form_for(update, context, participant, item)
+    if target is None:
+        return
+    form_name, answers = target
+    open_form = await shared.forms.open_form(participant.user_id)
+    if open_form is not None and open_form.name != form_name and not replace:
+        wanted = shared.forms.forms[form_name].title
+        await _send(
+            update,
+            context,
+            f"You have not finished <b>{html.escape(open_form.title)}</b> yet.",
+            reply_markup=InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            f"Carry on with {open_form.title}", callback_data="menu:resume"
+                        )
+                    ],
+                    [
+                        InlineKeyboardButton(
+                            f"Start {wanted} instead", callback_data=f"menu:{item}:new"
+                        )
+                    ],
+                ]
+            ),
+        )
+        return
+    await shared.forms.begin(
+        update, context, form_name, answers=answers, at_summary=answers is not None
+    )
+
+
+async def may_continue(update: Update, context: Context) -> bool:
+    """Whether the person may go on with a form: not if the privacy notice changed since."""
+    participant = await _participant(update, context)
+    version = services(context).settings.programme.privacy.version
+    if participant is None or participant.consent_version >= version:
+        return True
+    await show_notice(
+        update, context, note="Our privacy notice has changed: please read it again."
+    )
+    return False
 
 
 async def menu_command(update: Update, context: Context) -> None:

@@ -35,18 +35,10 @@ async def _due_for(shared: Services, user_id: int) -> tuple[Due, set[Wave]]:
     return due, set(answered)
 
 
-async def open_survey(update: Update, context: Context) -> None:
-    """Start whichever survey is due for the person, saying why if none is."""
-    shared = services(context)
-    user = update.effective_user
-    chat = update.effective_chat
-    if user is None or chat is None:
-        return
-    due, _ = await _due_for(shared, user.id)
-    if due.note:
-        await context.bot.send_message(chat.id, html.escape(due.note))
-    if due.wave is not None:
-        await shared.forms.begin(update, context, FORM_NAMES[due.wave])
+async def due_survey(shared: Services, user_id: int) -> tuple[str | None, str]:
+    """The survey form due for the person (None: none), and what to tell them first."""
+    due, _ = await _due_for(shared, user_id)
+    return (FORM_NAMES[due.wave] if due.wave else None), due.note
 
 
 async def survey_due(shared: Services, user_id: int) -> bool:

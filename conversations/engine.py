@@ -2,7 +2,7 @@
 
 Public surface:
 
-* ``FormEngine(forms, drafts, on_idle, on_finish)``: ``engine.handler`` is the
+* ``FormEngine(forms, drafts, on_idle, on_finish, may_continue)``: ``engine.handler`` is the
   ``ConversationHandler`` to register after the commands; ``await engine.begin(update,
   context, "need")`` starts (or resumes) a form; ``engine.resume`` re-asks the current
   question; ``engine.cancel`` discards the form in progress.
@@ -36,7 +36,7 @@ from telegram import (
     Update,
     User,
 )
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -70,6 +70,8 @@ ACTIVE = "active"
 BUTTON_EXPIRED = "This button has expired. Send /menu to see what you can do."
 EARLIER_BUTTON = "That button belongs to an earlier question. Here is where you are now:"
 SUMMARY, EDIT_MENU = "s", "e"
+# Telegram's 4,096 characters, less room for the title, labels and HTML escaping.
+SUMMARY_ANSWERS_BUDGET = 3000
 _CALLBACK = re.compile(r"^f:(\d{1,12}):(\d{1,3}|s|e):([a-z]{1,2})(?::(\d{1,3}))?$")
 
 
@@ -103,6 +105,18 @@ def _button(
     label: str, draft: Draft, position: str | int, action: str, argument: int | None = None
 ) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=_data(draft, position, action, argument))
+
+
+async def edit_in_place(message: Message, text: str, keyboard: InlineKeyboardMarkup) -> bool:
+    """Replace the message's text and buttons; False if it can no longer be edited.
+
+    A double tap asks for the same edit twice: Telegram's "not modified" then means done.
+    """
+    try:
+        await message.edit_text(text, reply_markup=keyboard)
+    except BadRequest as error:
+        return "not modified" in error.message.lower()
+    return True
 
 
 def describe_message(message: Message) -> str:
@@ -200,11 +214,19 @@ def render_question(
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def render_summary(form: Form, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
-    """Every answer, numbered, with Confirm, Change an answer and Cancel."""
+    """Every answer, numbered, with Confirm, Change an answer and Cancel.
+
+    Long answers are shortened so the whole summary fits one Telegram message.
+    """
     lines = [f"<b>{html.escape(form.title)}</b> · Check your answers", ""]
+    share = SUMMARY_ANSWERS_BUDGET // len(form.steps)
     for number, step in enumerate(form.steps, 1):
-        answer = format_answer(step, draft.answers.get(step.key))
+        answer = _shortened(format_answer(step, draft.answers.get(step.key)), share)
         lines.append(f"{number}. <b>{html.escape(step.label)}</b>: {html.escape(answer)}")
     keyboard = InlineKeyboardMarkup(
         [
@@ -236,17 +258,24 @@ class FormEngine:
         *,
         on_idle: Callback,
         on_finish: Callback,
+        may_continue: Callable[[Update, Context], Awaitable[bool]] | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.forms: dict[str, Form] = {}
-        self._form_order: list[str] = []
         for form in forms:
             self.add(form)
         self._drafts = drafts
         self._on_idle = on_idle
         self._on_finish = on_finish
+        self._may_continue = may_continue
         self._clock = clock
-        in_private = filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+        # Only new messages answer: an edit of an earlier one is not a fresh answer.
+        in_private = (
+            filters.UpdateType.MESSAGE
+            & filters.ChatType.PRIVATE
+            & ~filters.COMMAND
+            & ~filters.StatusUpdate.ALL
+        )
         handlers: list[BaseHandler[Update, Context, Any]] = [
             CallbackQueryHandler(self._on_button, pattern=r"^f:"),
             MessageHandler(in_private, self._on_message),
@@ -270,7 +299,6 @@ class FormEngine:
         if form.name in self.forms:
             raise ValueError(f"a form named {form.name!r} is already registered")
         self.forms[form.name] = form
-        self._form_order.append(form.name)
 
     async def begin(
         self,
@@ -281,36 +309,16 @@ class FormEngine:
         answers: Answers | None = None,
         at_summary: bool = False,
     ) -> None:
-        """Start ``form_name`` for the person, or offer to finish the form they have open."""
+        """Start ``form_name`` for the person, replacing any other form they had open (the
+        caller offers the choice first), or resume it if it is the one open."""
         user = _user(update)
-        form = self.forms[form_name]
         draft = await self._drafts.get_for(user.id)
         if draft is not None and draft.form == form_name:
             await self._ask(update, context, draft, note="Welcome back: here is where you were.")
             return
-        if draft is not None and draft.form in self.forms:
-            open_form = self.forms[draft.form]
-            position = self._position(draft, open_form)
-            await context.bot.send_message(
-                user.id,
-                f"You have not finished <b>{html.escape(open_form.title)}</b> yet.",
-                reply_markup=InlineKeyboardMarkup(
-                    [
-                        [_button(f"Carry on with {open_form.title}", draft, position, "rs")],
-                        [
-                            _button(
-                                f"Start {form.title} instead",
-                                draft,
-                                position,
-                                "n",
-                                self._form_order.index(form_name),
-                            )
-                        ],
-                    ]
-                ),
-            )
-            return
-        await self._start(update, context, form, answers, at_summary)
+        if draft is not None:
+            await self._clear_keyboard(context, draft)
+        await self._start(update, context, self.forms[form_name], answers, at_summary)
 
     async def resume(self, update: Update, context: Context) -> bool:
         """Re-ask the open form's current question; False if there is none."""
@@ -374,23 +382,19 @@ class FormEngine:
                 text = f"<i>{html.escape(note)}</i>\n\n{text}"
         else:
             text, keyboard = render_question(form, draft, user=user, note=note)
-        if edit is not None:
-            try:
-                await edit.edit_text(text, reply_markup=keyboard)
-                return
-            except BadRequest as error:
-                if "not modified" in error.message.lower():
-                    return
-        await self._clear_keyboard(context, draft)
+        if edit is not None and await edit_in_place(edit, text, keyboard):
+            return
         sent = await context.bot.send_message(draft.user_id, text, reply_markup=keyboard)
+        await self._clear_keyboard(context, draft)
         await self._drafts.set_question_message(draft.id, sent.message_id)
 
     async def _clear_keyboard(self, context: Context, draft: Draft) -> None:
         """Take the buttons off the previous question, so only the current one has any."""
         if draft.question_message_id is None:
             return
-        # Already without buttons, or deleted by the person: either way, nothing to do.
-        with contextlib.suppress(BadRequest):
+        # Cosmetic: already without buttons, deleted by the person, or a passing network
+        # fault. None of these may stop the form.
+        with contextlib.suppress(TelegramError):
             await context.bot.edit_message_reply_markup(
                 draft.user_id, draft.question_message_id, reply_markup=None
             )
@@ -461,6 +465,8 @@ class FormEngine:
         if draft is None or draft.form not in self.forms:
             await self._on_idle(update, context)
             return ConversationHandler.END
+        if self._may_continue and not await self._may_continue(update, context):
+            return ACTIVE
         form = self.forms[draft.form]
         if draft.step >= len(form.steps):
             return await self._retry(
@@ -550,6 +556,9 @@ class FormEngine:
         if press is None or draft is None or draft.id != press.draft_id:
             await query.answer(BUTTON_EXPIRED, show_alert=True)
             return ACTIVE if draft else ConversationHandler.END
+        if self._may_continue and not await self._may_continue(update, context):
+            await query.answer()
+            return ACTIVE
         form = self.forms.get(draft.form)
         if form is None:
             await self._drafts.discard(draft.id)
@@ -584,13 +593,6 @@ class FormEngine:
             )
             await self._on_finish(update, context)
             return ConversationHandler.END
-        if action == "rs":
-            await self._ask(update, context, draft)
-            return ACTIVE
-        if action == "n" and argument is not None and argument < len(self._form_order):
-            await self.cancel(update, context)
-            await self._start(update, context, self.forms[self._form_order[argument]], None, False)
-            return ACTIVE
         if press.position == SUMMARY:
             return await self._act_on_summary(update, context, form, draft, action, message)
         if press.position == EDIT_MENU:
@@ -663,8 +665,8 @@ class FormEngine:
     ) -> str | int:
         if action == "ed":
             text, keyboard = render_edit_menu(form, draft)
-            if message is not None:
-                await message.edit_text(text, reply_markup=keyboard)
+            if message is None or not await edit_in_place(message, text, keyboard):
+                await context.bot.send_message(draft.user_id, text, reply_markup=keyboard)
             return ACTIVE
         if action != "ok":
             await self._ask(update, context, draft, note=EARLIER_BUTTON)
@@ -679,8 +681,8 @@ class FormEngine:
         confirmation = await form.on_submit(
             Submission(user=user, draft_id=draft.id, answers=draft.answers)
         )
-        await self._clear_keyboard(context, draft)
         await self._drafts.discard(draft.id)
+        await self._clear_keyboard(context, draft)
         await context.bot.send_message(user.id, html.escape(confirmation))
         await self._on_finish(update, context)
         return ConversationHandler.END

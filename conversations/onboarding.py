@@ -23,7 +23,10 @@ def telegram_name(user: User) -> str | None:
 
 
 def onboarding_form(
-    sectors: Sequence[Choice], areas: Sequence[Choice], participants: ParticipantStore
+    sectors: Sequence[Choice],
+    areas: Sequence[Choice],
+    participants: ParticipantStore,
+    organisation_hint: str = "",
 ) -> Form:
     """The profile form: name, organisation, sector, area."""
 
@@ -52,7 +55,7 @@ def onboarding_form(
                 key="organisation",
                 label="Organisation",
                 prompt="Which group or organisation are you part of?",
-                hint="For example: Kirkby Mums' Group, Huyton Children's Centre.",
+                hint=organisation_hint,
                 max_length=120,
             ),
             ChoiceStep(

@@ -98,10 +98,12 @@ class Database:
             await self.connection.execute("BEGIN IMMEDIATE")
             try:
                 yield self.connection
+                await self.connection.execute("COMMIT")
             except BaseException:
-                await self.connection.execute("ROLLBACK")
+                # Also after a failed COMMIT (disk full): never leave the connection mid-way.
+                if self.connection.in_transaction:
+                    await self.connection.execute("ROLLBACK")
                 raise
-            await self.connection.execute("COMMIT")
 
     async def schema_version(self) -> int:
         """The newest migration applied, 0 for a new database."""

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from bot.cli import main
 from bot.config import ConfigError, Programme, load_settings
@@ -139,3 +140,9 @@ def test_run_without_token_says_where_to_get_one(
     assert len(err.splitlines()) == 1
     assert "@BotFather" in err
     assert "make demo" in err
+
+
+def test_a_challenge_may_not_take_a_key_the_bot_uses() -> None:
+    seed = Programme().challenges
+    with pytest.raises(ValidationError, match="challenge keys may not be survey"):
+        Programme(challenges=[seed[0].model_copy(update={"key": "survey"}), seed[1]])

@@ -200,7 +200,7 @@ async def test_challenge_2_needs_at_least_one_answer(member: SimUser, settings: 
     refused = await member.next_message()
     assert refused.text.startswith(AT_LEAST_ONE)
     await member.press("Change an answer")
-    await member.next_reply()
+    await member.next_edit(refused.message_id)
     await member.press("2. Enabling commissioning")
     await member.next_message()
     await member.send("Tell us early what you plan to commission, in plain English")

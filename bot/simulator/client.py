@@ -277,16 +277,31 @@ class SimUser:
         """The next new bot message in the chat, passing over edits of earlier ones."""
         return await self._next_from_bot(("message",), timeout, chat_id)
 
+    async def next_edit(
+        self,
+        message_id: int,
+        timeout: float = 5.0,  # noqa: ASYNC109
+        *,
+        chat_id: int | None = None,
+    ) -> SimMessage:
+        """The next edit of one bot message, passing over everything else."""
+        return await self._next_from_bot(("edit",), timeout, chat_id, message_id)
+
     async def _next_from_bot(
         self,
         kinds: tuple[str, ...],
         timeout: float,  # noqa: ASYNC109
         chat_id: int | None,
+        message_id: int | None = None,
     ) -> SimMessage:
         chat = self.chat_id if chat_id is None else chat_id
         event, self._cursors[chat] = await self._wait_for_event(
             chat,
-            lambda e: e["type"] in kinds and e["message"]["from_bot"],
+            lambda e: (
+                e["type"] in kinds
+                and e["message"]["from_bot"]
+                and message_id in (None, e["message"]["message_id"])
+            ),
             timeout,
             self._cursors.get(chat, 0),
         )
