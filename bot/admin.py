@@ -7,12 +7,11 @@ import html
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.roles import Role, requires, role_of
+from bot.roles import Role, role_of
 from bot.services import services
 from bot.surveys import stats_surveys
 
 
-@requires(Role.COMMISSIONER)
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stats: sign-ups for admins; /stats surveys: the surveys' uplift for staff."""
     shared = services(context)

@@ -7,7 +7,6 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.roles import Role, requires
 from bot.services import services
 from conversations.need import NEED
 from conversations.themes import UnknownThemes, parse_theme_keys
@@ -62,7 +61,6 @@ async def needs_command(update: Update, context: Context) -> None:
     await message.reply_text("Your needs:\n\n" + "\n\n".join(blocks))
 
 
-@requires(Role.ADMIN)
 async def retag_command(update: Update, context: Context) -> None:
     """/retag REF THEMES: set a need's or challenge answer's themes by hand, for good."""
     shared = services(context)

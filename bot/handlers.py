@@ -27,7 +27,7 @@ from telegram.ext import (
 
 from bot import admin, contributions, membership, privacy, surveys
 from bot.logs import log_event
-from bot.roles import Callback, Role, role_of
+from bot.roles import Callback, Role, requires, role_of
 from bot.services import SERVICES_KEY, BotApplication, Services, services
 from conversations.engine import BUTTON_EXPIRED
 
@@ -176,7 +176,9 @@ def register(application: BotApplication) -> None:
         MessageHandler(filters.COMMAND & ~filters.ChatType.PRIVATE, membership.private_only)
     )
     for command in COMMANDS:
-        application.add_handler(CommandHandler(command.name, command.callback))
+        # The roles listed with each command are the only ones that may use it.
+        lowest = min(command.roles, key=list(Role).index)
+        application.add_handler(CommandHandler(command.name, requires(lowest)(command.callback)))
     application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     application.add_handler(
         CallbackQueryHandler(membership.on_consent, pattern=membership.CONSENT_PATTERN)

@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot import surveys
 from bot.services import services
+from conversations.engine import cancelled
 from conversations.onboarding import ONBOARDING
 from conversations.survey import SURVEY
 from storage.participants import PROFILE_FIELDS, Participant
@@ -282,7 +283,7 @@ async def cancel_command(update: Update, context: Context) -> None:
     shared = services(context)
     open_form = await shared.forms.open_form(update.effective_user.id)  # type: ignore[union-attr]
     if open_form is not None and await shared.forms.cancel(update, context):
-        await _send(update, context, f"Cancelled: {html.escape(open_form.title)} was not sent.")
+        await _send(update, context, html.escape(cancelled(open_form)))
     else:
         await _send(update, context, "There's nothing to cancel.")
     await show_menu(update, context)

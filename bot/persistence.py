@@ -11,11 +11,14 @@ import json
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
-from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from storage.bot_state import BotStateStore
 
 JSONDict = dict[str, Any]
+# PTB's own aliases live in a private module; these are the same types, spelled out.
+ConversationKey = tuple[int | str, ...]
+ConversationDict = dict[ConversationKey, object]
+CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 
 USER_DATA = "user_data"
 CHAT_DATA = "chat_data"

@@ -75,6 +75,11 @@ SUMMARY_ANSWERS_BUDGET = 3000
 _CALLBACK = re.compile(r"^f:(\d{1,12}):(\d{1,3}|s|e):([a-z]{1,2})(?::(\d{1,3}))?$")
 
 
+def cancelled(form: Form) -> str:
+    """What a person is told when they cancel a form."""
+    return f"Cancelled: nothing you answered in {form.title} was saved."
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -589,7 +594,7 @@ class FormEngine:
             await self.cancel(update, context)
             await context.bot.send_message(
                 draft.user_id,
-                html.escape(f"Cancelled: {form.title} was not sent, and its answers are gone."),
+                html.escape(cancelled(form)),
             )
             await self._on_finish(update, context)
             return ConversationHandler.END

@@ -18,7 +18,7 @@ Validation is pure: :func:`check_text` and friends say what is wrong in one line
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import User
@@ -107,13 +107,11 @@ class Form:
     edit_in_place: bool = False
     # A rule about the answers as a whole, checked on Confirm: why they can't be sent, or None.
     check: Callable[[Mapping[str, Any]], str | None] | None = None
-    keys: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
         keys = [step.key for step in self.steps]
         if len(set(keys)) != len(keys):
             raise ValueError(f"form {self.name}: step keys must be unique")
-        object.__setattr__(self, "keys", frozenset(keys))
 
 
 def check_text(text: str, *, min_length: int, max_length: int) -> str | None:

@@ -61,7 +61,7 @@ def due_wave(
         return Due("after", note)
     if after_closed:
         return Due(None, "The survey has closed. Thank you for taking part.")
-    when = f"The after survey opens on {opens:%-d %B}."
+    when = f"The after survey opens on {opens.day} {opens:%B}."
     if before_closed:
         return Due(None, f"Thank you: you've done the before survey. {when}")
     return Due("before", f"You've done the before survey; answering again replaces it. {when}")

@@ -11,6 +11,11 @@ from typing import Any
 from storage.database import Database
 
 
+def conversation_key(key: tuple[int | str, ...]) -> str:
+    """How a conversation's key (chat id, user id) is stored: the one place that says so."""
+    return json.dumps(list(key))
+
+
 class BotStateStore:
     """Reads and writes ``(kind, key) -> JSON`` documents in the ``bot_state`` table."""
 

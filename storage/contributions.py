@@ -123,9 +123,6 @@ class ContributionStore:
         assert stored is not None  # just written, or written by the earlier identical submit
         return stored
 
-    async def need(self, need_id: int) -> Need | None:
-        return await self._one_need("id = ?", need_id)
-
     async def needs_of(self, user_id: int) -> list[Need]:
         async with self._database.connection.execute(
             "SELECT * FROM needs WHERE user_id = ? ORDER BY id", (user_id,)
@@ -171,13 +168,6 @@ class ContributionStore:
         ) as cursor:
             row = await cursor.fetchone()
         return _challenge_answer(row)
-
-    async def challenge_answers_of(self, user_id: int) -> list[ChallengeAnswer]:
-        async with self._database.connection.execute(
-            "SELECT * FROM challenge_answers WHERE user_id = ? ORDER BY id", (user_id,)
-        ) as cursor:
-            rows = await cursor.fetchall()
-        return [_challenge_answer(row) for row in rows]
 
     async def retag(self, reference: str, themes: list[str]) -> bool:
         """Set a contribution's themes by hand (kept from then on); False if no such one."""

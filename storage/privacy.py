@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from storage.bot_state import conversation_key
 from storage.database import Database
 
 # (table, column naming the person) for rows that are wholly personal data.
@@ -67,5 +68,6 @@ async def erase_person(
         await connection.execute(
             "DELETE FROM bot_state WHERE (kind IN ('user_data', 'chat_data') AND key = ?)"
             " OR (kind LIKE 'conversation:%' AND key = ?)",
-            (str(user_id), json.dumps([user_id, user_id])),
+            # A private chat's id is the person's id.
+            (str(user_id), conversation_key((user_id, user_id))),
         )

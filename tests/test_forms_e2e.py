@@ -222,7 +222,7 @@ async def test_back_keeps_answers_and_cancel_discards_the_form(
     assert "Your answer so far: Hello" in back.text
     await maya.press("Cancel")
     assert (await maya.next_message()).text == (
-        "Cancelled: Kitchen sink was not sent, and its answers are gone."
+        "Cancelled: nothing you answered in Kitchen sink was saved."
     )
     assert (await maya.next_message()).text == "What would you like to do?"
     assert sink.submitted == []
@@ -273,7 +273,9 @@ async def test_commands_mid_form_are_answered_and_the_form_carries_on(maya: SimU
     colour = await maya.next_message()
     assert colour.text.startswith("Kitchen sink · Step 2 of 6")
     await maya.send("/cancel")
-    assert (await maya.next_message()).text == "Cancelled: Kitchen sink was not sent."
+    assert (
+        await maya.next_message()
+    ).text == "Cancelled: nothing you answered in Kitchen sink was saved."
 
 
 async def test_the_form_resumes_after_a_restart(

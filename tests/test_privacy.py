@@ -355,7 +355,9 @@ async def test_cancel_mid_onboarding_drops_the_form_and_start_begins_again(
 ) -> None:
     await start_onboarding(member)
     await member.send("/cancel")
-    assert (await member.next_message()).text == "Cancelled: Your profile was not sent."
+    assert (
+        await member.next_message()
+    ).text == "Cancelled: nothing you answered in Your profile was saved."
     assert (await member.next_message()).text == "You haven't finished signing up yet."
     assert rows(settings, "SELECT COUNT(*) FROM drafts") == [(0,)]
     await member.send("/start")

@@ -39,7 +39,7 @@ async def test_one_member_takes_both_waves(
     await member.next_message()
     await member.send("/cancel")
     assert (await member.next_message()).text == (
-        "Cancelled: Confidence survey (before) was not sent."
+        "Cancelled: nothing you answered in Confidence survey (before) was saved."
     )
     await member.next_message()
 
