@@ -27,9 +27,9 @@ def challenge_reference(answer_id: int) -> str:
     return f"C-{answer_id:04d}"
 
 
-class Need(BaseModel):
-    id: int
-    user_id: int | None
+class NeedContent(BaseModel):
+    """What the person said about a need."""
+
     area: str
     neighbourhood: str | None
     description: str
@@ -38,6 +38,16 @@ class Need(BaseModel):
     urgency: str
     can_help: str
     themes: list[str]
+
+
+class NewNeed(NeedContent):
+    draft_id: int
+    user_id: int
+
+
+class Need(NeedContent):
+    id: int
+    user_id: int | None  # None once the person is forgotten and the need kept anonymously
     themes_by_admin: bool
     status: NeedStatus
     created_at: datetime
@@ -45,19 +55,6 @@ class Need(BaseModel):
     @property
     def reference(self) -> str:
         return need_reference(self.id)
-
-
-class NewNeed(BaseModel):
-    draft_id: int
-    user_id: int
-    area: str
-    neighbourhood: str | None
-    description: str
-    affected: list[str]
-    evidence: dict[str, Any] | None
-    urgency: str
-    can_help: str
-    themes: list[str]
 
 
 class ChallengeAnswer(BaseModel):
