@@ -219,6 +219,15 @@ def render_question(
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
+def render_answered(form: Form, index: int, answer: object) -> str:
+    """A question once answered: kept in the chat with the answer under it, no buttons."""
+    step = form.steps[index]
+    return (
+        f"<b>{html.escape(form.title)}</b> · Step {index + 1} of {len(form.steps)}\n\n"
+        f"{html.escape(step.prompt)}\n\n✓ <b>{html.escape(format_answer(step, answer))}</b>"
+    )
+
+
 def _shortened(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -377,8 +386,12 @@ class FormEngine:
         *,
         note: str = "",
         edit: Message | None = None,
+        answered: int | None = None,
     ) -> None:
-        """Show the current question (or the summary), replacing ``edit`` if given."""
+        """Show the current question (or the summary), replacing ``edit`` if given.
+
+        ``answered``: the step just answered, whose question message now shows the answer.
+        """
         form = self.forms[draft.form]
         user = update.effective_user
         if draft.step >= len(form.steps):
@@ -390,8 +403,22 @@ class FormEngine:
         if edit is not None and await edit_in_place(edit, text, keyboard):
             return
         sent = await context.bot.send_message(draft.user_id, text, reply_markup=keyboard)
-        await self._clear_keyboard(context, draft)
+        if answered is None:
+            await self._clear_keyboard(context, draft)
+        else:
+            await self._show_answer(context, draft, form, answered)
         await self._drafts.set_question_message(draft.id, sent.message_id)
+
+    async def _show_answer(self, context: Context, draft: Draft, form: Form, index: int) -> None:
+        """Turn the answered question's message into a record of the answer."""
+        if draft.question_message_id is None:
+            return
+        text = render_answered(form, index, draft.answers.get(form.steps[index].key))
+        # Cosmetic, like clearing the buttons: a failure here must not stop the form.
+        with contextlib.suppress(TelegramError):
+            await context.bot.edit_message_text(
+                text, draft.user_id, draft.question_message_id, reply_markup=None
+            )
 
     async def _clear_keyboard(self, context: Context, draft: Draft) -> None:
         """Take the buttons off the previous question, so only the current one has any."""
@@ -415,6 +442,7 @@ class FormEngine:
         return_to_summary: bool | None = None,
         note: str = "",
         edit: Message | None = None,
+        answered: int | None = None,
     ) -> str:
         """Save the answers and position together, then ask what that position asks."""
         moved = draft.model_copy(
@@ -433,7 +461,7 @@ class FormEngine:
             return_to_summary=moved.return_to_summary,
             now=self._clock(),
         )
-        await self._ask(update, context, moved, note=note, edit=edit)
+        await self._ask(update, context, moved, note=note, edit=edit, answered=answered)
         return ACTIVE
 
     async def _advance(
@@ -455,6 +483,7 @@ class FormEngine:
             step=len(form.steps) if draft.return_to_summary else draft.step + 1,
             return_to_summary=False,
             edit=edit if form.edit_in_place else None,
+            answered=draft.step,
         )
 
     async def _retry(self, update: Update, context: Context, draft: Draft, reason: str) -> str:

@@ -39,6 +39,11 @@ async def test_full_onboarding_stores_the_profile(member: SimUser, settings: Set
     ]
     await member.press("Children's centre")
     area = await member.next_message()
+    answered = await member.next_edit(sector.message_id)
+    assert answered.text.endswith(
+        "Which of these best describes your organisation?\n\n✓ Children's centre"
+    )
+    assert answered.labels() == []
     await member.press("Knowsley")
     summary = await member.next_message()
     assert summary.text.splitlines()[2:] == [
