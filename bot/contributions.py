@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.services import services
+from conversations.forms import shortened
 from conversations.need import NEED
 from conversations.themes import UnknownThemes, parse_theme_keys
 
@@ -25,10 +26,6 @@ RETAG_USAGE = (
     "Use: /retag REFERENCE THEME,THEME (for example /retag N-0042 "
     "community_engagement,partnership_working), or /retag REFERENCE none.\n\nThemes: "
 )
-
-
-def _preview(text: str) -> str:
-    return text if len(text) <= PREVIEW_LENGTH else text[: PREVIEW_LENGTH - 1].rstrip() + "…"
 
 
 async def needs_command(update: Update, context: Context) -> None:
@@ -53,10 +50,10 @@ async def needs_command(update: Update, context: Context) -> None:
         blocks.append(f"<i>The latest {NEEDS_SHOWN} of your {len(needs)} needs.</i>")
     for need in needs[-NEEDS_SHOWN:]:
         place = need.neighbourhood or area_names.get(need.area, need.area)
+        preview = html.escape(shortened(need.description, PREVIEW_LENGTH))
         blocks.append(
             f"<b>{need.reference}</b> · {html.escape(place)} · "
-            f"{need.created_at:%d %b %Y}\n{html.escape(_preview(need.description))}\n"
-            f"<i>{STATUS_WORDS[need.status]}</i>"
+            f"{need.created_at:%d %b %Y}\n{preview}\n<i>{STATUS_WORDS[need.status]}</i>"
         )
     await message.reply_text("Your needs:\n\n" + "\n\n".join(blocks))
 

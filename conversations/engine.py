@@ -60,6 +60,7 @@ from conversations.forms import (
     TextStep,
     check_text,
     format_answer,
+    shortened,
 )
 from storage.drafts import Draft, DraftStore
 
@@ -228,10 +229,6 @@ def render_answered(form: Form, index: int, answer: object) -> str:
     )
 
 
-def _shortened(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def render_summary(form: Form, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
     """Every answer, numbered, with Confirm, Change an answer and Cancel.
 
@@ -240,7 +237,7 @@ def render_summary(form: Form, draft: Draft) -> tuple[str, InlineKeyboardMarkup]
     lines = [f"<b>{html.escape(form.title)}</b> · Check your answers", ""]
     share = SUMMARY_ANSWERS_BUDGET // len(form.steps)
     for number, step in enumerate(form.steps, 1):
-        answer = _shortened(format_answer(step, draft.answers.get(step.key)), share)
+        answer = shortened(format_answer(step, draft.answers.get(step.key)), share)
         lines.append(f"{number}. <b>{html.escape(step.label)}</b>: {html.escape(answer)}")
     keyboard = InlineKeyboardMarkup(
         [

@@ -129,6 +129,11 @@ def check_text(text: str, *, min_length: int, max_length: int) -> str | None:
     return None
 
 
+def shortened(text: str, limit: int) -> str:
+    """``text``, cut to ``limit`` characters with an ellipsis if it is longer."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def format_answer(step: Step, answer: Any) -> str:
     """An answer as the summary shows it (plain text, not escaped)."""
     if answer is None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, closing
 from pathlib import Path
 from typing import Any
 
@@ -176,3 +177,9 @@ async def take_survey(user: SimUser, score: int, *, button: str = SURVEY_BUTTON)
     thanks = await user.next_message()
     await user.next_message()  # the menu again
     return thanks.text
+
+
+def rows(settings: Settings, sql: str, *args: object) -> list[tuple[Any, ...]]:
+    """Read the bot's database as another process would, to check what it stored."""
+    with closing(sqlite3.connect(settings.storage.path)) as connection:
+        return connection.execute(sql, args).fetchall()

@@ -4,7 +4,6 @@ step; what is stored; /needs; and the admins' /retag."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime
 
 from bot.config import Settings
@@ -12,12 +11,7 @@ from bot.services import SERVICES_KEY, Services
 from bot.simulator import SimulatorClient, SimUser
 from conversations.challenges import AT_LEAST_ONE
 from storage.contributions import NewNeed
-from tests.harness import ADMIN_ID, RunningBot, sign_up, voice_a_need
-
-
-def rows(settings: Settings, sql: str, *args: object) -> list[tuple[object, ...]]:
-    with sqlite3.connect(settings.storage.path) as connection:
-        return connection.execute(sql, args).fetchall()
+from tests.harness import ADMIN_ID, RunningBot, rows, sign_up, voice_a_need
 
 
 async def expect_note(user: SimUser, title: str, step: str, note: str) -> None:

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from bot.config import Settings
 from bot.membership import AGREE, NOT_NOW, NOT_NOW_REPLY
 from bot.simulator import SimUser
 from conversations.engine import EARLIER_BUTTON
-from tests.harness import MEMBER_ID, RunningBot, sign_up
-
-
-def rows(settings: Settings, sql: str, *args: object) -> list[tuple[object, ...]]:
-    with sqlite3.connect(settings.storage.path) as connection:
-        return connection.execute(sql, args).fetchall()
+from tests.harness import MEMBER_ID, RunningBot, rows, sign_up
 
 
 async def test_full_onboarding_stores_the_profile(member: SimUser, settings: Settings) -> None:

@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.membership import AGREE, NOT_NOW, NOT_SIGNED_UP
 from bot.services import SERVICES_KEY, BotApplication
 from bot.simulator import SimMessage, SimulatorClient, SimUser
-from tests.harness import MEMBER_ID, BotStarter, RunningBot, sign_up
+from tests.harness import MEMBER_ID, BotStarter, RunningBot, rows, sign_up
 
 OTHER_ID = 2001
 GROUP_ID = -100123
@@ -28,11 +28,6 @@ FORGET_QUESTION = (
 )
 YES_ERASE, NO_KEEP = "Yes, erase my data", "No, keep it"
 ERASED = "Done: everything about you has been erased. Send /start if you'd like to join again."
-
-
-def rows(settings: Settings, sql: str, *args: object) -> list[tuple[Any, ...]]:
-    with closing(sqlite3.connect(settings.storage.path)) as connection:
-        return connection.execute(sql, args).fetchall()
 
 
 async def execute(settings: Settings, sql: str, *args: object) -> None:

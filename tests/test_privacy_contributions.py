@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 
 import pytest
 
 from bot.config import Settings
 from bot.simulator import SimulatorClient
-from tests.harness import RunningBot, sign_up, take_survey, voice_a_need
-
-
-def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(settings.storage.path) as connection:
-        return connection.execute(sql).fetchall()
+from tests.harness import RunningBot, rows, sign_up, take_survey, voice_a_need
 
 
 async def contribute(sim: SimulatorClient) -> None:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +12,7 @@ from bot.config import Area, Settings
 from bot.handlers import COMMANDS, commands_for
 from bot.roles import REFUSALS, Role
 from bot.simulator import BotApiEmulator, SimulatorClient, SimUser
-from tests.harness import ADMIN_ID, MEMBER_ID, RunningBot, settings_for, sign_up
+from tests.harness import ADMIN_ID, MEMBER_ID, RunningBot, rows, settings_for, sign_up
 
 ADMINS_ONLY = "This command is for programme admins."
 PRIVILEGED = [command for command in COMMANDS if Role.MEMBER not in command.roles]
@@ -28,11 +26,6 @@ def settings(emulator: BotApiEmulator, tmp_path: Path) -> Settings:
     return base.model_copy(
         update={"programme": base.programme.model_copy(update={"areas": areas})}
     )
-
-
-def rows(settings: Settings, sql: str, *args: object) -> list[tuple[Any, ...]]:
-    with closing(sqlite3.connect(settings.storage.path)) as connection:
-        return connection.execute(sql, args).fetchall()
 
 
 def refusal_for(roles: frozenset[Role]) -> str:
