@@ -12,6 +12,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app import running_bot
@@ -20,8 +21,8 @@ from bot.reports.charts import survey_chart
 from bot.reports.uplift import GroupSpec, SurveyAnswers, uplift
 from bot.simulator import BotApiEmulator, SimulatorClient
 from conversations.themes import rules_from, tag
-from storage.bot_state import BotStateStore
 from storage.database import Database
+from storage.inbox import InboxStore, Received
 
 TOKEN = "1:benchmark"
 ROUND_TRIPS = 200
@@ -79,18 +80,19 @@ async def command_round_trips(directory: Path) -> list[str]:
 
 
 async def durable_writes(directory: Path) -> str:
-    """One committed, fsynced (synchronous=FULL) transaction per saved document."""
+    """One committed, fsynced (synchronous=FULL) transaction per update stored in the inbox."""
     database = await Database.open(directory / "writes.sqlite3")
-    store = BotStateStore(database)
+    inbox = InboxStore(database)
     durations = []
     try:
         for n in range(WRITES):
+            update = Received(n, n % 50, {"update_id": n, "message": {"text": "x" * 80}})
             started = time.perf_counter()
-            await store.save_many([("user_data", str(n % 50), {"step": n, "answers": [n] * 10})])
+            await inbox.receive([update], datetime.now(UTC))
             durations.append(time.perf_counter() - started)
     finally:
         await database.close()
-    return _row("durable SQLite write (one transaction)", WRITES, durations)
+    return _row("durable SQLite write: one update into the inbox", WRITES, durations)
 
 
 def _timed(function: Callable[[], object], count: int) -> list[float]:

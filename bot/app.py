@@ -1,4 +1,4 @@
-"""The application: built from settings, wired to its services, run until told to stop.
+"""The application: built from settings and features, run until told to stop.
 
 ``coproduce run``, ``coproduce demo`` and the tests all start the bot through
 :func:`running_bot`, so what the tests drive is exactly what users get.
@@ -7,137 +7,87 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, Defaults, PersistenceInput
+from telegram.ext import Application, Defaults
+from telegram.request import HTTPXRequest
 
-from bot import handlers, membership
+from bot import handlers
 from bot.config import Settings
+from bot.context import SERVICES_KEY, BotApplication, Services
+from bot.core import Core
 from bot.deeplinks import DeepLinks
+from bot.features import Feature
+from bot.features.membership import handlers as membership
 from bot.logs import log_event
-from bot.persistence import SQLitePersistence
-from bot.services import SERVICES_KEY, BotApplication, Services
-from conversations.challenges import challenge_form
+from bot.messaging.inbox import InboxBot, InboxQueue
+from bot.messaging.processor import PerPersonProcessor
+from bot.messaging.ratelimit import PerChatRateLimiter
 from conversations.engine import FormEngine
-from conversations.forms import Choice, Form
-from conversations.need import need_form, place_value
-from conversations.onboarding import onboarding_form
-from conversations.survey import FORM_NAMES, survey_form
-from conversations.themes import rules_from, tag
-from storage.bot_state import BotStateStore
-from storage.contributions import ContributionStore
 from storage.database import Database
-from storage.drafts import DraftStore
-from storage.participants import ParticipantStore
-from storage.surveys import SurveyStore
+from storage.inbox import InboxStore
+
+__all__ = ["WEBHOOK_PATH", "build_application", "running_bot", "until_signalled"]
 
 logger = logging.getLogger(__name__)
 
-RETRIES_AFTER_FLOOD_WAIT = 3
 WEBHOOK_PATH = "telegram"
+# Connections for sending: many people are answered at once.
+SENDING_CONNECTIONS = 256
 
 
-def places(settings: Settings) -> list[Choice]:
-    """Where a need can be: each neighbourhood, then each area as a whole."""
-    areas = settings.programme.areas
-    choices = []
-    for area in areas:
-        prefix = f"{area.name}: " if len(areas) > 1 else ""
-        choices += [
-            Choice(place_value(area.key, hood), prefix + hood) for hood in area.neighbourhoods
-        ]
-        choices.append(Choice(place_value(area.key), f"Across {area.name}"))
-    return choices
-
-
-def build_forms(
-    settings: Settings,
-    participants: ParticipantStore,
-    contributions: ContributionStore,
-    surveys: SurveyStore,
-) -> list[Form]:
-    """Every form, worded from the programme's config, in menu order."""
-    programme = settings.programme
-    rules = rules_from(programme.themes)
-
-    def themes_of(text: str) -> list[str]:
-        return tag(text, rules)
-
-    return [
-        onboarding_form(
-            sectors=[Choice(sector.key, sector.name) for sector in programme.sectors],
-            areas=[Choice(area.key, area.name) for area in programme.areas],
-            participants=participants,
-            organisation_hint=programme.organisation_hint,
-        ),
-        need_form(programme.need_form, places(settings), contributions, themes_of),
-        *(
-            challenge_form(challenge, contributions, participants, themes_of)
-            for challenge in programme.challenges
-        ),
-        *(
-            survey_form(
-                wave,
-                programme.survey.items,
-                programme.survey.scale_labels,
-                surveys,
-                participants,
-            )
-            for wave in FORM_NAMES
-        ),
-    ]
-
-
-def build_application(settings: Settings, database: Database) -> BotApplication:
-    """The PTB application for ``settings``, with persistence, rate limiter and handlers."""
+def build_application(
+    settings: Settings, database: Database, features: Sequence[Feature] = handlers.FEATURES
+) -> BotApplication:
+    """The PTB application for ``settings`` with ``features``: durable inbox, per-person
+    processing, per-chat rate limits, handlers and jobs."""
     telegram = settings.telegram
-    application = (
-        Application.builder()
-        .token(telegram.token.get_secret_value())
-        .base_url(telegram.base_url)
-        .base_file_url(telegram.base_file_url)
-        .defaults(
-            Defaults(
-                tzinfo=settings.tz,
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
-        .rate_limiter(AIORateLimiter(max_retries=RETRIES_AFTER_FLOOD_WAIT))
-        .persistence(
-            SQLitePersistence(
-                BotStateStore(database),
-                settings.storage.persistence_interval_seconds,
-                # Only conversations: answers live in drafts, bot_data holds live services,
-                # and nothing about a person may be stored before they consent.
-                PersistenceInput(bot_data=False, user_data=False, chat_data=False),
-            )
-        )
-        .build()
+    core = Core.open(
+        settings, database, [data for feature in features for data in feature.personal_data]
     )
-    participants = ParticipantStore(database)
-    contributions = ContributionStore(database)
-    surveys = SurveyStore(database)
+    inbox = InboxStore(database)
+    queue = InboxQueue(inbox, core.clock)
+    bot = InboxBot(
+        queue,
+        token=telegram.token.get_secret_value(),
+        base_url=telegram.base_url,
+        base_file_url=telegram.base_file_url,
+        defaults=Defaults(
+            tzinfo=settings.tz,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        rate_limiter=PerChatRateLimiter(),
+        request=HTTPXRequest(connection_pool_size=SENDING_CONNECTIONS),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+    )
+    processor = PerPersonProcessor(
+        database,
+        inbox,
+        core.participants,
+        messages_per_minute=settings.limits.messages_per_minute,
+        clock=core.clock,
+    )
+    application = (
+        Application.builder().bot(bot).update_queue(queue).concurrent_updates(processor).build()
+    )
+    processor.slow_down = functools.partial(handlers.slow_down, application)
     forms = FormEngine(
-        build_forms(settings, participants, contributions, surveys),
-        DraftStore(database),
+        [form for feature in features if feature.forms for form in feature.forms(core)],
+        core.drafts,
         on_idle=membership.on_idle,
         on_finish=membership.show_menu,
         may_continue=membership.may_continue,
+        clock=core.clock,
     )
     application.bot_data[SERVICES_KEY] = Services(
-        settings=settings,
-        database=database,
-        participants=participants,
-        contributions=contributions,
-        surveys=surveys,
-        forms=forms,
-        deep_links=DeepLinks(),
+        core=core, forms=forms, links=DeepLinks(), features=tuple(features)
     )
     handlers.register(application)
     return application
@@ -145,21 +95,26 @@ def build_application(settings: Settings, database: Database) -> BotApplication:
 
 @asynccontextmanager
 async def running_bot(
-    settings: Settings, extend: Callable[[BotApplication], None] | None = None
+    settings: Settings, features: Sequence[Feature] = handlers.FEATURES
 ) -> AsyncIterator[BotApplication]:
     """Open the database, start the bot (polling or webhook) and stop it cleanly on exit.
 
-    ``extend`` may add handlers before the bot starts (persistent ones must be added then).
+    Before anything new is fetched, the updates a crash left unhandled are queued again.
     """
     database = await Database.open(settings.storage.path)
     try:
-        application = build_application(settings, database)
-        if extend is not None:
-            extend(application)
+        application = build_application(settings, database, features)
+        shared: Services = application.bot_data[SERVICES_KEY]
         async with application:
+            await shared.forms.adopt_step_keys()
+            queue = application.update_queue
+            assert isinstance(queue, InboxQueue)
+            replayed = await queue.replay(application.bot)
             await handlers.publish_command_menus(application)
+            updater = application.updater
+            assert updater is not None  # the builder makes one unless told not to
             if settings.telegram.mode == "webhook":
-                await application.updater.start_webhook(  # type: ignore[union-attr]
+                await updater.start_webhook(
                     listen=settings.telegram.webhook_listen,
                     port=settings.telegram.webhook_port,
                     url_path=WEBHOOK_PATH,
@@ -168,15 +123,15 @@ async def running_bot(
                     allowed_updates=Update.ALL_TYPES,
                 )
             else:
-                await application.updater.start_polling(  # type: ignore[union-attr]
+                await updater.start_polling(
                     poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
                 )
             await application.start()
-            log_event(logger, "bot_started", mode=settings.telegram.mode)
+            log_event(logger, "bot_started", mode=settings.telegram.mode, replayed=replayed)
             try:
                 yield application
             finally:
-                await application.updater.stop()  # type: ignore[union-attr]
+                await updater.stop()
                 await application.stop()
                 log_event(logger, "bot_stopped")
     finally:

@@ -66,7 +66,12 @@ class TelegramSettings(_Section):
 
 class StorageSettings(_Section):
     path: Path = Path("coproduce.sqlite3")
-    persistence_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
+
+
+class Limits(_Section):
+    """How much one person may send before the bot stops reading them for a while."""
+
+    messages_per_minute: int = Field(default=30, ge=1, le=1000)
 
 
 class Area(_Section):
@@ -626,6 +631,7 @@ class Settings(BaseSettings):
 
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
+    limits: Limits = Field(default_factory=Limits)
     admins: list[int] = []
     timezone: str = "Europe/London"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -1,19 +1,12 @@
-"""Who may do what: the one place that decides a person's role, and the check on commands."""
+"""Who may do what: the one place that decides a person's role. Plain functions, no Telegram."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Coroutine
 from enum import StrEnum
-from typing import Any
-
-from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.config import Settings
-from bot.services import services
 
-Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+__all__ = ["REFUSALS", "Role", "commissioner_areas", "lowest", "may", "role_of"]
 
 
 class Role(StrEnum):
@@ -21,6 +14,8 @@ class Role(StrEnum):
     COMMISSIONER = "commissioner"
     ADMIN = "admin"
 
+
+_ORDER = (Role.MEMBER, Role.COMMISSIONER, Role.ADMIN)
 
 REFUSALS = {
     Role.ADMIN: "This command is for programme admins.",
@@ -49,25 +44,9 @@ def commissioner_areas(settings: Settings, user_id: int) -> set[str]:
 
 def may(actual: Role, needed: Role) -> bool:
     """Admins may do everything; commissioners what commissioners and members may."""
-    order = [Role.MEMBER, Role.COMMISSIONER, Role.ADMIN]
-    return order.index(actual) >= order.index(needed)
+    return _ORDER.index(actual) >= _ORDER.index(needed)
 
 
-def requires(needed: Role) -> Callable[[Callback], Callback]:
-    """Let the command or button through only for ``needed`` (or a higher role)."""
-
-    def decorate(callback: Callback) -> Callback:
-        @functools.wraps(callback)
-        async def checked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            user = update.effective_user
-            if user is not None and may(role_of(services(context).settings, user.id), needed):
-                await callback(update, context)
-                return
-            if update.callback_query:
-                await update.callback_query.answer(REFUSALS[needed], show_alert=True)
-            elif update.effective_message:
-                await update.effective_message.reply_text(REFUSALS[needed])
-
-        return checked
-
-    return decorate
+def lowest(roles: frozenset[Role]) -> Role:
+    """The least privileged of ``roles``: whoever has it, or a higher one, qualifies."""
+    return min(roles, key=_ORDER.index)

@@ -73,10 +73,10 @@ def challenge_form(
         return None if any(answers.get(step.key) for step in steps) else AT_LEAST_ONE
 
     async def record(submission: Submission) -> str:
-        participant = await participants.get(submission.user.id)
+        participant = await participants.get(submission.person.id)
         saved = await contributions.add_challenge_answer(
             draft_id=submission.draft_id,
-            user_id=submission.user.id,
+            user_id=submission.person.id,
             challenge=challenge.key,
             sector=participant.sector if participant else None,
             answers=dict(submission.answers),

@@ -1,20 +1,22 @@
-"""The form engine: one ConversationHandler that runs every form, step by step.
+"""The form engine: runs every form on plain handlers, step by step, from the draft row.
 
 Public surface:
 
-* ``FormEngine(forms, drafts, on_idle, on_finish, may_continue)``: ``engine.handler`` is the
-  ``ConversationHandler`` to register after the commands; ``await engine.begin(update,
-  context, "need")`` starts (or resumes) a form; ``engine.resume`` re-asks the current
-  question; ``engine.cancel`` discards the form in progress.
+* ``FormEngine(forms, drafts, on_idle=, on_finish=, may_continue=, clock=)``:
+  ``engine.handlers()`` are the two PTB handlers to register after the commands;
+  ``await engine.begin(update, context, "need")`` starts (or resumes) a form;
+  ``engine.resume`` re-asks the current question; ``engine.cancel`` discards the open form;
+  ``engine.open_form(user_id)``; ``engine.adopt_step_keys()`` once at start-up.
 * What every step gets from here, not from the form: its position ("Step 3 of 7"), Back,
   Skip (when optional) and Cancel buttons, a one-line reason and the same question again on
   wrong input, the answer saved the moment it is given, a summary with Confirm and
   "Change an answer" before submission, and resume at the same step after a restart.
 
-The draft row in SQLite is the truth; the ConversationHandler's own state is only a cache
-of "this person has a form open", so a restart (even ``kill -9``) loses nothing. Buttons
-carry ``f:<draft id>:<position>:<action>[:<argument>]``, and are checked against the draft:
-a forged or stale button changes nothing.
+The draft row is the truth: there is no conversation state in memory, so a restart (even
+``kill -9``) loses nothing. Drafts address steps by key: a form edited in the config never
+moves a draft onto another question, and a draft whose step was removed resumes at the next
+step that still exists. Buttons carry ``f:<draft id>:<step key | #s | #e>:<action>[:<n>]``
+and are checked against the draft: a forged or stale button changes nothing.
 """
 
 from __future__ import annotations
@@ -22,58 +24,57 @@ from __future__ import annotations
 import contextlib
 import html
 import re
-import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram import (
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-    Update,
-    User,
-)
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    ContextTypes,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-from telegram.warnings import PTBUserWarning
+from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from conversations.forms import (
-    Answers,
-    ChoiceStep,
+    Action,
+    Answered,
+    Button,
     Form,
-    ListStep,
-    MediaStep,
-    MultiChoiceStep,
-    ScaleStep,
-    Step,
+    Incoming,
+    Kept,
+    Outcome,
+    Person,
+    Retry,
     Submission,
-    TextStep,
-    check_text,
     format_answer,
     shortened,
 )
 from storage.drafts import Draft, DraftStore
 
+__all__ = [
+    "BUTTON_EXPIRED",
+    "EARLIER_BUTTON",
+    "FORM_BUTTON",
+    "FormEngine",
+    "cancelled",
+    "describe_message",
+    "edit_in_place",
+    "parse_button",
+]
+
 Context = ContextTypes.DEFAULT_TYPE
 Callback = Callable[[Update, Context], Awaitable[None]]
 
-ACTIVE = "active"
 BUTTON_EXPIRED = "This button has expired. Send /menu to see what you can do."
 EARLIER_BUTTON = "That button belongs to an earlier question. Here is where you are now:"
-SUMMARY, EDIT_MENU = "s", "e"
+WELCOME_BACK = "Welcome back: here is where you were."
+FORM_CHANGED = "This form has changed since you began it: here is the next question."
+USE_THE_BUTTONS = "Please use the buttons: confirm, change or cancel."
+ONE_MORE = "One more question first:"
+SUMMARY, EDIT_MENU = "#s", "#e"
 # Telegram's 4,096 characters, less room for the title, labels and HTML escaping.
 SUMMARY_ANSWERS_BUDGET = 3000
-_CALLBACK = re.compile(r"^f:(\d{1,12}):(\d{1,3}|s|e):([a-z]{1,2})(?::(\d{1,3}))?$")
+FORM_BUTTON = re.compile(
+    r"f:(\d{1,12}):([a-z0-9_]{1,32}|#s|#e):([a-z]{2,8})(?::(\d{1,3}))?", re.ASCII
+)
 
 
 def cancelled(form: Form) -> str:
@@ -88,29 +89,33 @@ def utc_now() -> datetime:
 @dataclass(frozen=True)
 class ButtonPress:
     draft_id: int
-    position: str  # a step index, SUMMARY or EDIT_MENU
-    action: str
-    argument: int | None
+    where: str  # a step key, SUMMARY or EDIT_MENU
+    button: Button
 
 
 def parse_button(data: str) -> ButtonPress | None:
     """The parts of a form button's callback data, or None if it is not one of ours."""
-    match = _CALLBACK.match(data)
+    match = FORM_BUTTON.fullmatch(data)
     if not match:
         return None
-    draft_id, position, action, argument = match.groups()
-    return ButtonPress(int(draft_id), position, action, int(argument) if argument else None)
+    draft_id, where, action, argument = match.groups()
+    try:
+        pressed = Action(action)
+    except ValueError:
+        return None
+    return ButtonPress(
+        int(draft_id), where, Button("", pressed, int(argument) if argument else None)
+    )
 
 
-def _data(draft: Draft, position: str | int, action: str, argument: int | None = None) -> str:
-    suffix = "" if argument is None else f":{argument}"
-    return f"f:{draft.id}:{position}:{action}{suffix}"
+def _markup(draft: Draft, where: str, rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
+    def data(button: Button) -> str:
+        suffix = "" if button.argument is None else f":{button.argument}"
+        return f"f:{draft.id}:{where}:{button.action.value}{suffix}"
 
-
-def _button(
-    label: str, draft: Draft, position: str | int, action: str, argument: int | None = None
-) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=_data(draft, position, action, argument))
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=data(b)) for b in row] for row in rows]
+    )
 
 
 async def edit_in_place(message: Message, text: str, keyboard: InlineKeyboardMarkup) -> bool:
@@ -125,106 +130,76 @@ async def edit_in_place(message: Message, text: str, keyboard: InlineKeyboardMar
     return True
 
 
+_DESCRIPTIONS = (
+    ("sticker", "a sticker"),
+    ("photo", "a photo"),
+    ("voice", "a voice note"),
+    ("video", "a video"),
+    ("video_note", "a video message"),
+    ("audio", "an audio file"),
+    ("document", "a file"),
+    ("animation", "a GIF"),
+    ("location", "a location"),
+    ("contact", "a contact"),
+    ("poll", "a poll"),
+)
+
+
 def describe_message(message: Message) -> str:
     """What kind of thing a message is, for "I can't use a sticker here"."""
-    for attribute, name in (
-        ("sticker", "a sticker"),
-        ("photo", "a photo"),
-        ("voice", "a voice note"),
-        ("video", "a video"),
-        ("video_note", "a video message"),
-        ("audio", "an audio file"),
-        ("document", "a file"),
-        ("animation", "a GIF"),
-        ("location", "a location"),
-        ("contact", "a contact"),
-        ("poll", "a poll"),
-    ):
-        if getattr(message, attribute, None):
-            return name
-    return "that"
+    return next((name for attr, name in _DESCRIPTIONS if getattr(message, attr, None)), "that")
+
+
+def incoming(message: Message) -> Incoming:
+    """The message as a step sees it."""
+    described = describe_message(message)
+    if message.photo:
+        return Incoming(None, "photo", described, message.photo[-1].file_id, message.caption)
+    if message.voice:
+        return Incoming(None, "voice", described, message.voice.file_id, message.caption)
+    if message.document and not message.animation:
+        return Incoming(None, "document", described, message.document.file_id, message.caption)
+    return Incoming(message.text, "text" if message.text is not None else "other", described)
+
+
+def person_of(user: User) -> Person:
+    return Person(user.id, user.full_name.strip())
+
+
+def _header(form: Form, index: int) -> str:
+    return f"<b>{html.escape(form.title)}</b> · Step {index + 1} of {len(form.steps)}"
 
 
 def render_question(
-    form: Form, draft: Draft, *, user: User | None = None, note: str = ""
+    form: Form, draft: Draft, index: int, *, person: Person | None = None, note: str = ""
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The message for the draft's current step: header, note, question, hint, buttons."""
-    index = draft.step
+    """The message for step ``index``: header, note, question, how to answer, buttons."""
     step = form.steps[index]
-    lines = [f"<b>{html.escape(form.title)}</b> · Step {index + 1} of {len(form.steps)}"]
+    answer = draft.answers.get(step.key)
+    question = step.question(answer, person)
+    lines = [_header(form, index)]
     if note:
         lines.append(f"<i>{html.escape(note)}</i>")
-    lines.append("")
-    lines.append(html.escape(step.prompt))
-    answer = draft.answers.get(step.key)
-    rows: list[list[InlineKeyboardButton]] = []
-    if isinstance(step, TextStep):
-        lines.append(f"<i>Type your answer (up to {step.max_length:,} characters).</i>")
-    elif isinstance(step, ChoiceStep):
-        lines.append("<i>Tap one.</i>")
-        rows += [
-            [_button(("✓ " if c.value == answer else "") + c.label, draft, index, "c", i)]
-            for i, c in enumerate(step.choices)
-        ]
-    elif isinstance(step, MultiChoiceStep):
-        chosen = answer or []
-        lines.append("<i>Tap all that apply, then Done.</i>")
-        rows += [
-            [_button(("✓ " if c.value in chosen else "") + c.label, draft, index, "t", i)]
-            for i, c in enumerate(step.choices)
-        ]
-        rows.append([_button("Done", draft, index, "d")])
-    elif isinstance(step, ScaleStep):
-        lines.append("<i>Tap a number:</i>")
-        lines += [f"{n} = {html.escape(label)}" for n, label in enumerate(step.labels, 1)]
-        rows.append(
-            [
-                _button(("✓ " if answer == n else "") + str(n), draft, index, "c", n)
-                for n in range(1, 6)
-            ]
-        )
-    elif isinstance(step, ListStep):
-        items: list[str] = answer or []
-        lines.append(
-            f"<i>Send one per message, up to {step.max_items}, then tap Done.</i>"
-            if len(items) < step.max_items
-            else "<i>That's the most this question takes. Tap Done.</i>"
-        )
-        if items:
-            lines.append("")
-            lines += [f"{n}. {html.escape(item)}" for n, item in enumerate(items, 1)]
-            rows.append(
-                [_button("Done", draft, index, "d"), _button("Remove last", draft, index, "r")]
-            )
-    elif isinstance(step, MediaStep):
-        lines.append(
-            "<i>Send a photo, a voice note or a file"
-            + (", or type a few words.</i>" if step.accept_text else ".</i>")
-        )
+    lines += ["", html.escape(step.prompt), f"<i>{html.escape(question.how)}</i>"]
+    lines += [html.escape(line) for line in question.lines]
     if step.hint:
         lines.append(f"<i>{html.escape(step.hint)}</i>")
-    if answer is not None and not isinstance(step, ChoiceStep | MultiChoiceStep | ListStep):
+    if answer is not None and step.shows_answer_so_far:
         lines.append(f"\nYour answer so far: {html.escape(format_answer(step, answer))}")
-    suggestion = (
-        step.suggest(user) if isinstance(step, TextStep) and step.suggest and user else None
-    )
-    if suggestion:
-        rows.insert(0, [_button(f"Use “{suggestion}”", draft, index, "u")])
     navigation = []
     if index > 0 or draft.return_to_summary:
-        navigation.append(_button("Back", draft, index, "b"))
+        navigation.append(Button("Back", Action.BACK))
     if step.optional:
-        navigation.append(_button("Skip", draft, index, "k"))
-    navigation.append(_button("Cancel", draft, index, "x"))
-    rows.append(navigation)
-    return "\n".join(lines), InlineKeyboardMarkup(rows)
+        navigation.append(Button("Skip", Action.SKIP))
+    navigation.append(Button("Cancel", Action.CANCEL))
+    return "\n".join(lines), _markup(draft, step.key, [*question.buttons, navigation])
 
 
 def render_answered(form: Form, index: int, answer: object) -> str:
     """A question once answered: kept in the chat with the answer under it, no buttons."""
     step = form.steps[index]
     return (
-        f"<b>{html.escape(form.title)}</b> · Step {index + 1} of {len(form.steps)}\n\n"
+        f"{_header(form, index)}\n\n"
         f"{html.escape(step.prompt)}\n\n✓ <b>{html.escape(format_answer(step, answer))}</b>"
     )
 
@@ -239,24 +214,36 @@ def render_summary(form: Form, draft: Draft) -> tuple[str, InlineKeyboardMarkup]
     for number, step in enumerate(form.steps, 1):
         answer = shortened(format_answer(step, draft.answers.get(step.key)), share)
         lines.append(f"{number}. <b>{html.escape(step.label)}</b>: {html.escape(answer)}")
-    keyboard = InlineKeyboardMarkup(
-        [
-            [_button(form.confirm_label, draft, SUMMARY, "ok")],
-            [_button("Change an answer", draft, SUMMARY, "ed")],
-            [_button("Cancel", draft, SUMMARY, "x")],
-        ]
-    )
-    return "\n".join(lines), keyboard
+    buttons = [
+        [Button(form.confirm_label, Action.CONFIRM)],
+        [Button("Change an answer", Action.CHANGE)],
+        [Button("Cancel", Action.CANCEL)],
+    ]
+    return "\n".join(lines), _markup(draft, SUMMARY, buttons)
 
 
 def render_edit_menu(form: Form, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
-    rows = [
-        [_button(f"{number}. {step.label}", draft, EDIT_MENU, "g", number - 1)]
+    buttons = [
+        [Button(f"{number}. {step.label}", Action.GOTO, number - 1)]
         for number, step in enumerate(form.steps, 1)
     ]
-    rows.append([_button("Back to the summary", draft, EDIT_MENU, "b")])
+    buttons.append([Button("Back to the summary", Action.BACK)])
     text = f"<b>{html.escape(form.title)}</b> · Which answer would you like to change?"
-    return text, InlineKeyboardMarkup(rows)
+    return text, _markup(draft, EDIT_MENU, buttons)
+
+
+def locate(form: Form, draft: Draft) -> tuple[Draft, str]:
+    """The draft on a step its form still has, and a note if it had to move.
+
+    A removed step's draft goes on to the next step (in the order the draft knew) that the
+    form still has, or to the summary.
+    """
+    if draft.step_key is None or form.index_of(draft.step_key) is not None:
+        return draft, ""
+    known = draft.form_steps
+    after = known[known.index(draft.step_key) + 1 :] if draft.step_key in known else []
+    following = next((key for key in after if form.index_of(key) is not None), None)
+    return draft.model_copy(update={"step_key": following}), FORM_CHANGED
 
 
 class FormEngine:
@@ -280,28 +267,20 @@ class FormEngine:
         self._on_finish = on_finish
         self._may_continue = may_continue
         self._clock = clock
-        # Only new messages answer: an edit of an earlier one is not a fresh answer.
+
+    def handlers(self) -> list[BaseHandler[Update, Context, Any]]:
+        """Form buttons, and new private messages that are not commands (an edit of an
+        earlier message is not a fresh answer)."""
         in_private = (
             filters.UpdateType.MESSAGE
             & filters.ChatType.PRIVATE
             & ~filters.COMMAND
             & ~filters.StatusUpdate.ALL
         )
-        handlers: list[BaseHandler[Update, Context, Any]] = [
-            CallbackQueryHandler(self._on_button, pattern=r"^f:"),
+        return [
+            CallbackQueryHandler(self._on_button, pattern=_is_form_button),
             MessageHandler(in_private, self._on_message),
         ]
-        with warnings.catch_warnings():
-            # Per-person forms want per_message=False; PTB warns that buttons are then
-            # tracked per chat, which is exactly what is meant here.
-            warnings.filterwarnings("ignore", ".*per_message=False", PTBUserWarning)
-            self.handler: ConversationHandler[Context] = ConversationHandler(
-                entry_points=handlers,
-                states={ACTIVE: handlers},
-                fallbacks=[],
-                name="forms",
-                persistent=True,
-            )
 
     # --- what the rest of the bot calls -------------------------------------------------
 
@@ -311,13 +290,19 @@ class FormEngine:
             raise ValueError(f"a form named {form.name!r} is already registered")
         self.forms[form.name] = form
 
+    async def adopt_step_keys(self) -> int:
+        """Convert drafts saved before steps had keys (once, at start-up)."""
+        return await self._drafts.adopt_step_keys(
+            {name: form.keys for name, form in self.forms.items()}
+        )
+
     async def begin(
         self,
         update: Update,
         context: Context,
         form_name: str,
         *,
-        answers: Answers | None = None,
+        answers: dict[str, Any] | None = None,
         at_summary: bool = False,
     ) -> None:
         """Start ``form_name`` for the person, replacing any other form they had open (the
@@ -325,11 +310,22 @@ class FormEngine:
         user = _user(update)
         draft = await self._drafts.get_for(user.id)
         if draft is not None and draft.form == form_name:
-            await self._ask(update, context, draft, note="Welcome back: here is where you were.")
+            await self._ask(update, context, draft, note=WELCOME_BACK)
             return
         if draft is not None:
             await self._clear_keyboard(context, draft)
-        await self._start(update, context, self.forms[form_name], answers, at_summary)
+        form = self.forms[form_name]
+        draft = await self._drafts.start(
+            user.id,
+            form.name,
+            form.keys,
+            self._clock(),
+            step_key=None if at_summary else form.steps[0].key,
+            answers=answers,
+        )
+        if form.intro and not at_summary:
+            await context.bot.send_message(user.id, html.escape(form.intro))
+        await self._ask(update, context, draft)
 
     async def resume(self, update: Update, context: Context) -> bool:
         """Re-ask the open form's current question; False if there is none."""
@@ -337,7 +333,7 @@ class FormEngine:
         draft = await self._drafts.get_for(user.id) if user else None
         if draft is None or draft.form not in self.forms:
             return False
-        await self._ask(update, context, draft, note="Welcome back: here is where you were.")
+        await self._ask(update, context, draft, note=WELCOME_BACK)
         return True
 
     async def cancel(self, update: Update, context: Context) -> bool:
@@ -346,34 +342,15 @@ class FormEngine:
         draft = await self._drafts.get_for(user.id) if user else None
         if draft is None:
             return False
-        await self._clear_keyboard(context, draft)
         await self._drafts.discard(draft.id)
+        await self._clear_keyboard(context, draft)
         return True
 
     async def open_form(self, user_id: int) -> Form | None:
         draft = await self._drafts.get_for(user_id)
         return self.forms.get(draft.form) if draft else None
 
-    # --- the conversation --------------------------------------------------------------
-
-    async def _start(
-        self,
-        update: Update,
-        context: Context,
-        form: Form,
-        answers: Answers | None,
-        at_summary: bool,
-    ) -> None:
-        user = _user(update)
-        draft = await self._drafts.start(
-            user.id, form.name, self._clock(), answers, step=len(form.steps) if at_summary else 0
-        )
-        if form.intro and not at_summary:
-            await context.bot.send_message(user.id, html.escape(form.intro))
-        await self._ask(update, context, draft)
-
-    def _position(self, draft: Draft, form: Form) -> str:
-        return SUMMARY if draft.step >= len(form.steps) else str(draft.step)
+    # --- asking ---------------------------------------------------------------------------
 
     async def _ask(
         self,
@@ -390,13 +367,17 @@ class FormEngine:
         ``answered``: the step just answered, whose question message now shows the answer.
         """
         form = self.forms[draft.form]
-        user = update.effective_user
-        if draft.step >= len(form.steps):
+        draft, moved = locate(form, draft)
+        note = " ".join(part for part in (moved, note) if part)
+        index = None if draft.step_key is None else form.index_of(draft.step_key)
+        if index is None:
             text, keyboard = render_summary(form, draft)
             if note:
                 text = f"<i>{html.escape(note)}</i>\n\n{text}"
         else:
-            text, keyboard = render_question(form, draft, user=user, note=note)
+            user = update.effective_user
+            person = person_of(user) if user else None
+            text, keyboard = render_question(form, draft, index, person=person, note=note)
         if edit is not None and await edit_in_place(edit, text, keyboard):
             return
         sent = await context.bot.send_message(draft.user_id, text, reply_markup=keyboard)
@@ -404,7 +385,7 @@ class FormEngine:
             await self._clear_keyboard(context, draft)
         else:
             await self._show_answer(context, draft, form, answered)
-        await self._drafts.set_question_message(draft.id, sent.message_id)
+        self._drafts.note_question(draft.id, sent.message_id)
 
     async def _show_answer(self, context: Context, draft: Draft, form: Form, index: int) -> None:
         """Turn the answered question's message into a record of the answer."""
@@ -428,323 +409,232 @@ class FormEngine:
                 draft.user_id, draft.question_message_id, reply_markup=None
             )
 
+    # --- moving -----------------------------------------------------------------------------
+
     async def _go(
         self,
         update: Update,
         context: Context,
         draft: Draft,
         *,
-        answers: Answers | None = None,
-        step: int | None = None,
-        return_to_summary: bool | None = None,
         note: str = "",
         edit: Message | None = None,
         answered: int | None = None,
-    ) -> str:
-        """Save the answers and position together, then ask what that position asks."""
-        moved = draft.model_copy(
-            update={
-                "answers": draft.answers if answers is None else answers,
-                "step": draft.step if step is None else step,
-                "return_to_summary": (
-                    draft.return_to_summary if return_to_summary is None else return_to_summary
-                ),
-            }
-        )
-        await self._drafts.save(
-            moved.id,
-            answers=moved.answers,
-            step=moved.step,
-            return_to_summary=moved.return_to_summary,
-            now=self._clock(),
-        )
-        await self._ask(update, context, moved, note=note, edit=edit, answered=answered)
-        return ACTIVE
+    ) -> None:
+        """Save the draft (answers and position together), then ask what it is on."""
+        form = self.forms[draft.form]
+        draft.form_steps = form.keys
+        await self._drafts.save(draft, self._clock())
+        await self._ask(update, context, draft, note=note, edit=edit, answered=answered)
 
     async def _advance(
         self,
         update: Update,
         context: Context,
         draft: Draft,
-        answers: Answers,
+        index: int,
+        value: Any,
         *,
-        edit: Message | None = None,
-    ) -> str:
-        """The step is answered: on to the next one, or back to the summary if editing."""
+        edit: Message | None,
+    ) -> None:
+        """Step ``index`` is answered: on to the next step, or the summary; a step the
+        form gained since the draft began is asked before the summary."""
         form = self.forms[draft.form]
-        return await self._go(
+        answers = {**draft.answers, form.steps[index].key: value}
+        following = None if draft.return_to_summary else index + 1
+        target: str | None
+        if following is not None and following < len(form.steps):
+            target, back_to_summary = form.steps[following].key, False
+        else:
+            missing = form.missing(answers)
+            target, back_to_summary = (missing.key if missing else None), missing is not None
+        moved = draft.model_copy(
+            update={"answers": answers, "step_key": target, "return_to_summary": back_to_summary}
+        )
+        await self._go(
             update,
             context,
-            draft,
-            answers=answers,
-            step=len(form.steps) if draft.return_to_summary else draft.step + 1,
-            return_to_summary=False,
+            moved,
             edit=edit if form.edit_in_place else None,
-            answered=draft.step,
+            answered=index,
         )
 
-    async def _retry(self, update: Update, context: Context, draft: Draft, reason: str) -> str:
-        await self._ask(update, context, draft, note=reason)
-        return ACTIVE
+    async def _apply(
+        self,
+        update: Update,
+        context: Context,
+        draft: Draft,
+        index: int,
+        outcome: Outcome,
+        *,
+        edit: Message | None = None,
+    ) -> None:
+        step = self.forms[draft.form].steps[index]
+        match outcome:
+            case Retry(reason):
+                await self._ask(update, context, draft, note=reason)
+            case Kept(value, note):
+                kept = draft.model_copy(update={"answers": {**draft.answers, step.key: value}})
+                await self._go(update, context, kept, note=note, edit=edit)
+            case Answered(value):
+                await self._advance(update, context, draft, index, value, edit=edit)
 
-    async def _on_message(self, update: Update, context: Context) -> str | int:
-        message = update.effective_message
-        user = update.effective_user
-        if message is None or user is None:
-            return ConversationHandler.END
+    # --- what people send and tap ------------------------------------------------------------
+
+    async def _open_draft(self, update: Update, context: Context) -> tuple[Form, Draft] | None:
+        """The person's open form and draft, on a step the form has; None: nothing to do."""
+        user = _user(update)
         draft = await self._drafts.get_for(user.id)
         if draft is None or draft.form not in self.forms:
-            await self._on_idle(update, context)
-            return ConversationHandler.END
-        if self._may_continue and not await self._may_continue(update, context):
-            return ACTIVE
+            return None
         form = self.forms[draft.form]
-        if draft.step >= len(form.steps):
-            return await self._retry(
-                update, context, draft, "Please use the buttons: confirm, change or cancel."
-            )
-        step = form.steps[draft.step]
-        answers = dict(draft.answers)
-        text = message.text
-        if isinstance(step, MediaStep):
-            answer = _media_answer(message, step)
-            if answer is None:
-                wanted = "a photo, a voice note, a file" + (" or text" if step.accept_text else "")
-                return await self._retry(
-                    update,
-                    context,
-                    draft,
-                    f"I can't use {describe_message(message)} here: please send {wanted}.",
-                )
-            if answer.get("text") is not None:
-                reason = check_text(answer["text"], min_length=1, max_length=step.max_length)
-                if reason:
-                    return await self._retry(update, context, draft, reason)
-            answers[step.key] = answer
-            await self._advance(update, context, draft, answers)
-            return ACTIVE
-        if text is None:
-            return await self._retry(
-                update,
-                context,
-                draft,
-                f"I can't use {describe_message(message)} here: "
-                + (
-                    "please type your answer."
-                    if isinstance(step, TextStep | ListStep)
-                    else "please tap one of the buttons."
-                ),
-            )
-        if isinstance(step, TextStep):
-            reason = check_text(text, min_length=step.min_length, max_length=step.max_length)
-            if reason:
-                return await self._retry(update, context, draft, reason)
-            answers[step.key] = text.strip()
-            await self._advance(update, context, draft, answers)
-        elif isinstance(step, ListStep):
-            items = list(answers.get(step.key) or [])
-            if len(items) >= step.max_items:
-                return await self._retry(
-                    update, context, draft, f"You already have {step.max_items}: tap Done."
-                )
-            reason = check_text(text, min_length=1, max_length=step.item_max_length)
-            if reason:
-                return await self._retry(update, context, draft, reason)
-            items.append(text.strip())
-            answers[step.key] = items
-            if len(items) >= step.max_items:
-                await self._advance(update, context, draft, answers)
-            else:
-                await self._go(
-                    update,
-                    context,
-                    draft,
-                    answers=answers,
-                    note=f"Got it ({len(items)} of up to {step.max_items}).",
-                )
-        else:
-            typed = _typed_choice(step, text)
-            if typed is None:
-                return await self._retry(
-                    update, context, draft, "Please tap one of the buttons under the question."
-                )
-            if isinstance(step, MultiChoiceStep):
-                chosen = list(answers.get(step.key) or [])
-                answers[step.key] = [*chosen, typed] if typed not in chosen else chosen
-                await self._go(update, context, draft, answers=answers)
-            else:
-                answers[step.key] = typed
-                await self._advance(update, context, draft, answers)
-        return ACTIVE
+        located, _ = locate(form, draft)
+        return form, located
 
-    async def _on_button(self, update: Update, context: Context) -> str | int:
-        query = update.callback_query
-        user = update.effective_user
-        if query is None or user is None:
-            return ConversationHandler.END
-        press = parse_button(query.data or "")
-        draft = await self._drafts.get_for(user.id)
-        if press is None or draft is None or draft.id != press.draft_id:
-            await query.answer(BUTTON_EXPIRED, show_alert=True)
-            return ACTIVE if draft else ConversationHandler.END
+    async def _on_message(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is None or update.effective_user is None:
+            return
+        opened = await self._open_draft(update, context)
+        if opened is None:
+            await self._on_idle(update, context)
+            return
         if self._may_continue and not await self._may_continue(update, context):
-            await query.answer()
-            return ACTIVE
-        form = self.forms.get(draft.form)
-        if form is None:
-            await self._drafts.discard(draft.id)
+            return
+        form, draft = opened
+        index = None if draft.step_key is None else form.index_of(draft.step_key)
+        if index is None:
+            await self._ask(update, context, draft, note=USE_THE_BUTTONS)
+            return
+        step = form.steps[index]
+        outcome = step.on_message(incoming(message), draft.answers.get(step.key))
+        await self._apply(update, context, draft, index, outcome)
+
+    async def _on_button(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None or update.effective_user is None:
+            return
+        press = parse_button(query.data or "")
+        opened = await self._open_draft(update, context)
+        if press is None or opened is None or opened[1].id != press.draft_id:
             await query.answer(BUTTON_EXPIRED, show_alert=True)
-            return ConversationHandler.END
-        current = self._position(draft, form)
-        on_edit_menu = press.position == EDIT_MENU and current == SUMMARY
-        if press.position != current and not on_edit_menu:
-            await query.answer()
-            await self._ask(update, context, draft, note=EARLIER_BUTTON)
-            return ACTIVE
+            return
         await query.answer()
-        return await self._act(update, context, query, form, draft, press)
-
-    async def _act(
-        self,
-        update: Update,
-        context: Context,
-        query: CallbackQuery,
-        form: Form,
-        draft: Draft,
-        press: ButtonPress,
-    ) -> str | int:
+        if self._may_continue and not await self._may_continue(update, context):
+            return
+        form, draft = opened
         message = query.message if isinstance(query.message, Message) else None
-        action, argument = press.action, press.argument
-        answers = dict(draft.answers)
-        if action == "x":
-            await self.cancel(update, context)
-            await context.bot.send_message(
-                draft.user_id,
-                html.escape(cancelled(form)),
-            )
-            await self._on_finish(update, context)
-            return ConversationHandler.END
-        if press.position == SUMMARY:
-            return await self._act_on_summary(update, context, form, draft, action, message)
-        if press.position == EDIT_MENU:
-            if action == "g" and argument is not None and argument < len(form.steps):
-                await self._go(update, context, draft, step=argument, return_to_summary=True)
-            else:
-                await self._ask(update, context, draft, edit=message)
-            return ACTIVE
-        step = form.steps[draft.step]
-        if action == "b":
-            back_to = len(form.steps) if draft.return_to_summary else max(draft.step - 1, 0)
-            return await self._go(update, context, draft, step=back_to, return_to_summary=False)
-        if action == "k" and step.optional:
-            answers[step.key] = None
-            await self._advance(update, context, draft, answers, edit=message)
-            return ACTIVE
-        if action == "u" and isinstance(step, TextStep) and step.suggest:
-            suggested = step.suggest(user) if (user := update.effective_user) else None
-            if suggested:
-                answers[step.key] = suggested[: step.max_length]
-                await self._advance(update, context, draft, answers)
-                return ACTIVE
-        if action == "c" and argument is not None:
-            if isinstance(step, ChoiceStep) and argument < len(step.choices):
-                answers[step.key] = step.choices[argument].value
-                await self._advance(update, context, draft, answers, edit=message)
-                return ACTIVE
-            if isinstance(step, ScaleStep) and 1 <= argument <= 5:
-                answers[step.key] = argument
-                await self._advance(update, context, draft, answers, edit=message)
-                return ACTIVE
-        if (
-            action == "t"
-            and isinstance(step, MultiChoiceStep)
-            and argument is not None
-            and argument < len(step.choices)
-        ):
-            value = step.choices[argument].value
-            chosen = list(answers.get(step.key) or [])
-            answers[step.key] = (
-                [v for v in chosen if v != value] if value in chosen else [*chosen, value]
-            )
-            await self._go(update, context, draft, answers=answers, edit=message)
-            return ACTIVE
-        if action == "d" and isinstance(step, MultiChoiceStep | ListStep):
-            have = len(answers.get(step.key) or [])
-            least = step.min_chosen if isinstance(step, MultiChoiceStep) else step.min_items
-            if have < least:
-                what = "choose" if isinstance(step, MultiChoiceStep) else "send"
-                return await self._retry(
-                    update, context, draft, f"Please {what} at least {least} first."
-                )
-            await self._advance(update, context, draft, answers, edit=message)
-            return ACTIVE
-        if action == "r" and isinstance(step, ListStep) and answers.get(step.key):
-            answers[step.key] = list(answers[step.key])[:-1]
-            await self._go(update, context, draft, answers=answers)
-            return ACTIVE
-        await self._ask(update, context, draft, note=EARLIER_BUTTON)
-        return ACTIVE
+        where = SUMMARY if draft.step_key is None else draft.step_key
+        on_edit_menu = press.where == EDIT_MENU and where == SUMMARY
+        if press.where != where and not on_edit_menu:
+            await self._ask(update, context, draft, note=EARLIER_BUTTON)
+            return
+        action = press.button.action
+        if action is Action.CANCEL:
+            await self._cancel_pressed(update, context, form, draft)
+        elif press.where == SUMMARY:
+            await self._on_summary(update, context, form, draft, action, message)
+        elif press.where == EDIT_MENU:
+            await self._on_edit_menu(update, context, form, draft, press.button, message)
+        else:
+            index = form.index_of(press.where)
+            assert index is not None  # the draft is on this step: locate() saw to it
+            await self._on_step_button(update, context, form, draft, index, press.button, message)
 
-    async def _act_on_summary(
+    async def _on_step_button(
         self,
         update: Update,
         context: Context,
         form: Form,
         draft: Draft,
-        action: str,
+        index: int,
+        button: Button,
         message: Message | None,
-    ) -> str | int:
-        if action == "ed":
+    ) -> None:
+        step = form.steps[index]
+        if button.action is Action.BACK:
+            back_to = None if draft.return_to_summary else form.steps[max(index - 1, 0)].key
+            moved = draft.model_copy(update={"step_key": back_to, "return_to_summary": False})
+            await self._go(update, context, moved)
+        elif button.action is Action.SKIP and step.optional:
+            await self._advance(update, context, draft, index, None, edit=message)
+        else:
+            user = update.effective_user
+            outcome = step.on_press(
+                button, draft.answers.get(step.key), person_of(user) if user else None
+            )
+            if outcome is None:
+                await self._ask(update, context, draft, note=EARLIER_BUTTON)
+            else:
+                await self._apply(update, context, draft, index, outcome, edit=message)
+
+    async def _on_edit_menu(
+        self,
+        update: Update,
+        context: Context,
+        form: Form,
+        draft: Draft,
+        button: Button,
+        message: Message | None,
+    ) -> None:
+        index = button.argument
+        if button.action is Action.GOTO and index is not None and index < len(form.steps):
+            moved = draft.model_copy(
+                update={"step_key": form.steps[index].key, "return_to_summary": True}
+            )
+            await self._go(update, context, moved)
+        else:
+            await self._ask(update, context, draft, edit=message)
+
+    async def _on_summary(
+        self,
+        update: Update,
+        context: Context,
+        form: Form,
+        draft: Draft,
+        action: Action,
+        message: Message | None,
+    ) -> None:
+        if action is Action.CHANGE:
             text, keyboard = render_edit_menu(form, draft)
             if message is None or not await edit_in_place(message, text, keyboard):
                 await context.bot.send_message(draft.user_id, text, reply_markup=keyboard)
-            return ACTIVE
-        if action != "ok":
+        elif action is Action.CONFIRM:
+            await self._submit(update, context, form, draft)
+        else:
             await self._ask(update, context, draft, note=EARLIER_BUTTON)
-            return ACTIVE
-        user = update.effective_user
-        if user is None:
-            return ConversationHandler.END
-        problem = form.check(draft.answers) if form.check else None
+
+    async def _submit(self, update: Update, context: Context, form: Form, draft: Draft) -> None:
+        missing = form.missing(draft.answers)
+        if missing is not None:
+            moved = draft.model_copy(update={"step_key": missing.key, "return_to_summary": True})
+            await self._go(update, context, moved, note=ONE_MORE)
+            return
+        answers = form.answers_of(draft.answers)
+        problem = form.check(answers) if form.check else None
         if problem:
             await self._ask(update, context, draft, note=problem)
-            return ACTIVE
-        confirmation = await form.on_submit(
-            Submission(user=user, draft_id=draft.id, answers=draft.answers)
-        )
+            return
+        submission = Submission(person_of(_user(update)), draft.id, answers)
+        confirmation = await self._drafts.complete(draft.id, lambda: form.on_submit(submission))
+        await self._clear_keyboard(context, draft)
+        await context.bot.send_message(draft.user_id, html.escape(confirmation))
+        await self._on_finish(update, context)
+
+    async def _cancel_pressed(
+        self, update: Update, context: Context, form: Form, draft: Draft
+    ) -> None:
         await self._drafts.discard(draft.id)
         await self._clear_keyboard(context, draft)
-        await context.bot.send_message(user.id, html.escape(confirmation))
+        await context.bot.send_message(draft.user_id, html.escape(cancelled(form)))
         await self._on_finish(update, context)
-        return ConversationHandler.END
+
+
+def _is_form_button(data: object) -> bool:
+    return isinstance(data, str) and FORM_BUTTON.fullmatch(data) is not None
 
 
 def _user(update: Update) -> User:
     if update.effective_user is None:
         raise ValueError("forms run for a person: this update has no user")
     return update.effective_user
-
-
-def _media_answer(message: Message, step: MediaStep) -> dict[str, Any] | None:
-    if message.photo:
-        photo = {"kind": "photo", "file_id": message.photo[-1].file_id}
-        return {**photo, "text": message.caption.strip()} if message.caption else photo
-    if message.voice:
-        return {"kind": "voice", "file_id": message.voice.file_id}
-    if message.document:
-        return {"kind": "document", "file_id": message.document.file_id}
-    if step.accept_text and message.text is not None:
-        return {"kind": "text", "text": message.text.strip()}
-    return None
-
-
-def _typed_choice(step: Step, text: str) -> Any | None:
-    """A choice typed instead of tapped: its label, or a scale's number."""
-    typed = text.strip().casefold()
-    if isinstance(step, ScaleStep):
-        return int(typed) if typed in {"1", "2", "3", "4", "5"} else None
-    if isinstance(step, ChoiceStep | MultiChoiceStep):
-        for choice in step.choices:
-            if choice.label.casefold() == typed:
-                return choice.value
-    return None

@@ -1,29 +1,46 @@
 """Forms as data: a form is a title, a sequence of typed steps and an on-submit hook.
 
+Nothing here knows Telegram: the engine turns a step's :class:`Question` into a message and
+a person's message or button press into the plain values the step parses.
+
 Step kinds and the answers they store (JSON-ready):
 
 ========================  ==========================================================
 ``TextStep``              ``str`` between ``min_length`` and ``max_length`` characters
 ``ChoiceStep``            the chosen ``Choice.value``
 ``MultiChoiceStep``       ``list`` of chosen values (at least ``min_chosen``)
-``ScaleStep``             ``int`` from 1 to 5
+``ScaleStep``             ``int`` from 1 to the number of its labels
 ``ListStep``              ``list`` of 1..``max_items`` texts, one message each, then Done
 ``MediaStep``             ``{"kind": "photo"|"voice"|"document"|"text", "file_id"?, "text"?}``
 ========================  ==========================================================
 
-An optional step (``optional=True``) gets a Skip button and stores ``None`` when skipped.
-Validation is pure: :func:`check_text` and friends say what is wrong in one line.
+Each kind renders its question (:meth:`Step.question`) and parses what the person sends
+(:meth:`Step.on_message`) or taps (:meth:`Step.on_press`) into an :data:`Outcome`:
+:class:`Answered` (store it, move on), :class:`Kept` (store it, stay: a ticked box, a list
+item) or :class:`Retry` (a one-line reason, same question). An optional step
+(``optional=True``) gets a Skip button and stores ``None`` when skipped.
 """
 
 from __future__ import annotations
 
+import unicodedata
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from telegram import User
+from enum import StrEnum
+from typing import Any, ClassVar
 
 Answers = dict[str, Any]
+
+TAP_A_BUTTON = "Please tap one of the buttons under the question."
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who is filling in the form, as far as a form needs to know."""
+
+    id: int
+    full_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -32,39 +49,279 @@ class Choice:
     label: str
 
 
+class Action(StrEnum):
+    """What a button does; the value is what the button carries."""
+
+    PICK = "pick"  # choose option n (a choice, a point on a scale)
+    TOGGLE = "toggle"  # tick or untick option n
+    DONE = "done"  # finish a step that takes several answers
+    UNDO = "undo"  # take back the last item of a list
+    SUGGESTED = "use"  # take the answer offered from the person's profile
+    BACK = "back"
+    SKIP = "skip"
+    CANCEL = "cancel"
+    CONFIRM = "confirm"  # on the summary: send
+    CHANGE = "change"  # on the summary: choose an answer to change
+    GOTO = "goto"  # on the change menu: go to step n
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: Action
+    argument: int | None = None
+
+    def option(self, action: Action, valid: range) -> int | None:
+        """The option this press chose, if it is ``action`` with an argument in ``valid``."""
+        if self.action is action and self.argument in valid:
+            return self.argument
+        return None
+
+
+@dataclass(frozen=True)
+class Question:
+    """A step's own part of its message: how to answer, extra lines, its buttons."""
+
+    how: str  # "Tap one.", shown in italics under the question
+    lines: tuple[str, ...] = ()
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A message, as a step sees it: its text, or what was attached instead."""
+
+    text: str | None
+    kind: str = "text"  # "text", "photo", "voice", "document", or another kind of message
+    described: str = "that"  # "a sticker", for "I can't use a sticker here"
+    file_id: str | None = None
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
+class Answered:
+    """The step is answered with ``value``: store it and move on."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Store ``value`` but stay on the step (a box ticked, a list item added)."""
+
+    value: Any
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Nothing stored: ask again, saying why."""
+
+    reason: str
+
+
+Outcome = Answered | Kept | Retry
+
+
+def check_text(text: str, *, min_length: int, max_length: int) -> str | None:
+    """Why ``text`` is not an acceptable answer, or None if it is."""
+    length = len(text.strip())
+    if length == 0:
+        return "That was empty. Please type your answer."
+    if length < min_length:
+        return f"That's a bit short: please write at least {min_length:,} characters."
+    if length > max_length:
+        return (
+            f"That's {length:,} characters: please keep it to {max_length:,} or fewer "
+            "(you could split it, or shorten it)."
+        )
+    return None
+
+
+def shortened(text: str, limit: int) -> str:
+    """``text``, cut to ``limit`` characters with an ellipsis if it is longer."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _folded(text: str) -> str:
+    """For comparing a typed answer with a label: case, accents' forms and spacing ignored."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _typed_choice(choices: tuple[Choice, ...], text: str) -> Choice | None:
+    """The option whose label was typed (or the one label it uniquely starts)."""
+    typed = _folded(text)
+    if not typed:
+        return None
+    exact = [choice for choice in choices if _folded(choice.label) == typed]
+    if exact:
+        return exact[0]
+    starting = [choice for choice in choices if _folded(choice.label).startswith(typed)]
+    return starting[0] if len(starting) == 1 else None
+
+
 @dataclass(frozen=True, kw_only=True)
-class Step:
-    """What every step has: a key for its answer, the question, and whether it may be skipped."""
+class Step(ABC):
+    """What every step has: a key for its answer, the question, and whether it may be skipped.
+
+    The defaults suit a step answered with buttons; each kind overrides what differs.
+    """
 
     key: str
     label: str  # a few words, for the summary: "Organisation"
     prompt: str  # the question, in plain English
     optional: bool = False
     hint: str = ""  # one more line under the question
+    # The question message says "Your answer so far" (where its buttons don't show it).
+    shows_answer_so_far: ClassVar[bool] = True
+
+    @abstractmethod
+    def question(self, answer: Any, person: Person | None) -> Question:
+        """How to answer, and the step's own buttons, given the answer so far."""
+
+    def on_message(self, message: Incoming, answer: Any) -> Outcome:
+        if message.text is None:
+            return Retry(f"I can't use {message.described} here: {self.how_to_answer()}")
+        return self.on_text(message.text, answer)
+
+    def on_text(self, text: str, answer: Any) -> Outcome:
+        return Retry(TAP_A_BUTTON)
+
+    def on_press(self, press: Button, answer: Any, person: Person | None) -> Outcome | None:
+        """The outcome of one of this step's own buttons; None if it isn't one."""
+        return None
+
+    def how_to_answer(self) -> str:
+        return "please tap one of the buttons."
+
+    def format(self, answer: Any) -> str:
+        """An answer as the summary shows it (plain text)."""
+        return str(answer)
 
 
 @dataclass(frozen=True, kw_only=True)
 class TextStep(Step):
     min_length: int = 1
     max_length: int = 1000
-    # Offer a one-tap answer from the person's Telegram profile (e.g. their name).
-    suggest: Callable[[User], str | None] | None = None
+    # Offer a one-tap answer from the person's profile (e.g. their Telegram name).
+    suggest: Callable[[Person], str | None] | None = None
+
+    def _suggestion(self, person: Person | None) -> str | None:
+        return self.suggest(person) if self.suggest and person else None
+
+    def question(self, answer: Any, person: Person | None) -> Question:
+        suggestion = self._suggestion(person)
+        buttons = ((Button(f"Use “{suggestion}”", Action.SUGGESTED),),) if suggestion else ()
+        return Question(f"Type your answer (up to {self.max_length:,} characters).", (), buttons)
+
+    def on_text(self, text: str, answer: Any) -> Outcome:
+        reason = check_text(text, min_length=self.min_length, max_length=self.max_length)
+        return Retry(reason) if reason else Answered(text.strip())
+
+    def on_press(self, press: Button, answer: Any, person: Person | None) -> Outcome | None:
+        suggestion = self._suggestion(person) if press.action is Action.SUGGESTED else None
+        return Answered(suggestion[: self.max_length]) if suggestion else None
+
+    def how_to_answer(self) -> str:
+        return "please type your answer."
 
 
 @dataclass(frozen=True, kw_only=True)
 class ChoiceStep(Step):
     choices: tuple[Choice, ...]
+    shows_answer_so_far: ClassVar[bool] = False
+
+    def question(self, answer: Any, person: Person | None) -> Question:
+        rows = tuple(
+            (Button(("✓ " if c.value == answer else "") + c.label, Action.PICK, i),)
+            for i, c in enumerate(self.choices)
+        )
+        return Question("Tap one.", (), rows)
+
+    def on_text(self, text: str, answer: Any) -> Outcome:
+        typed = _typed_choice(self.choices, text)
+        return Answered(typed.value) if typed else Retry(TAP_A_BUTTON)
+
+    def on_press(self, press: Button, answer: Any, person: Person | None) -> Outcome | None:
+        picked = press.option(Action.PICK, range(len(self.choices)))
+        return None if picked is None else Answered(self.choices[picked].value)
+
+    def format(self, answer: Any) -> str:
+        labels = {choice.value: choice.label for choice in self.choices}
+        return labels.get(str(answer), str(answer))
 
 
 @dataclass(frozen=True, kw_only=True)
 class MultiChoiceStep(Step):
     choices: tuple[Choice, ...]
     min_chosen: int = 1
+    shows_answer_so_far: ClassVar[bool] = False
+
+    def question(self, answer: Any, person: Person | None) -> Question:
+        chosen = answer or []
+        rows = tuple(
+            (Button(("✓ " if c.value in chosen else "") + c.label, Action.TOGGLE, i),)
+            for i, c in enumerate(self.choices)
+        )
+        return Question(
+            "Tap all that apply, then Done.", (), (*rows, (Button("Done", Action.DONE),))
+        )
+
+    def _toggled(self, answer: Any, value: str) -> list[str]:
+        chosen = list(answer or [])
+        return [v for v in chosen if v != value] if value in chosen else [*chosen, value]
+
+    def on_text(self, text: str, answer: Any) -> Outcome:
+        typed = _typed_choice(self.choices, text)
+        if typed is None:
+            return Retry(TAP_A_BUTTON)
+        chosen = list(answer or [])
+        return Kept(chosen if typed.value in chosen else [*chosen, typed.value])
+
+    def on_press(self, press: Button, answer: Any, person: Person | None) -> Outcome | None:
+        toggled = press.option(Action.TOGGLE, range(len(self.choices)))
+        if toggled is not None:
+            return Kept(self._toggled(answer, self.choices[toggled].value))
+        if press.action is Action.DONE:
+            if len(answer or []) < self.min_chosen:
+                least = "one" if self.min_chosen == 1 else f"{self.min_chosen}"
+                return Retry(f"Please choose at least {least} first.")
+            return Answered(list(answer))
+        return None
+
+    def format(self, answer: Any) -> str:
+        labels = {choice.value: choice.label for choice in self.choices}
+        return ", ".join(labels.get(str(value), str(value)) for value in answer)
 
 
 @dataclass(frozen=True, kw_only=True)
 class ScaleStep(Step):
-    labels: tuple[str, str, str, str, str]
+    """A point on a scale, 1 to ``len(labels)``; the labels come from the programme's config."""
+
+    labels: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.labels) < 2:
+            raise ValueError(f"step {self.key}: a scale needs at least two labels")
+
+    def question(self, answer: Any, person: Person | None) -> Question:
+        points = range(1, len(self.labels) + 1)
+        row = tuple(Button(("✓ " if answer == n else "") + str(n), Action.PICK, n) for n in points)
+        legend = tuple(f"{n} = {label}" for n, label in zip(points, self.labels, strict=True))
+        return Question("Tap a number:", legend, (row,))
+
+    def on_text(self, text: str, answer: Any) -> Outcome:
+        typed = text.strip()
+        if typed.isdigit() and 1 <= int(typed) <= len(self.labels):
+            return Answered(int(typed))
+        return Retry(TAP_A_BUTTON)
+
+    def on_press(self, press: Button, answer: Any, person: Person | None) -> Outcome | None:
+        point = press.option(Action.PICK, range(1, len(self.labels) + 1))
+        return None if point is None else Answered(point)
+
+    def format(self, answer: Any) -> str:
+        return f"{answer} - {self.labels[int(answer) - 1]}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,6 +329,53 @@ class ListStep(Step):
     max_items: int = 3
     min_items: int = 1
     item_max_length: int = 500
+    shows_answer_so_far: ClassVar[bool] = False
+
+    def question(self, answer: Any, person: Person | None) -> Question:
+        items: list[str] = answer or []
+        how = (
+            f"Send one per message, up to {self.max_items}, then tap Done."
+            if len(items) < self.max_items
+            else "That's the most this question takes. Tap Done."
+        )
+        if not items:
+            return Question(how)
+        lines = ("", *(f"{n}. {item}" for n, item in enumerate(items, 1)))
+        return Question(
+            how, lines, ((Button("Done", Action.DONE), Button("Remove last", Action.UNDO)),)
+        )
+
+    def on_text(self, text: str, answer: Any) -> Outcome:
+        items = list(answer or [])
+        if len(items) >= self.max_items:
+            return Retry(f"You already have {self.max_items}: tap Done.")
+        reason = check_text(text, min_length=1, max_length=self.item_max_length)
+        if reason:
+            return Retry(reason)
+        items.append(text.strip())
+        if len(items) >= self.max_items:
+            return Answered(items)
+        return Kept(items, f"Got it ({len(items)} of up to {self.max_items}).")
+
+    def on_press(self, press: Button, answer: Any, person: Person | None) -> Outcome | None:
+        items = list(answer or [])
+        if press.action is Action.DONE:
+            if len(items) < self.min_items:
+                least = "one" if self.min_items == 1 else f"{self.min_items}"
+                return Retry(f"Please send at least {least} first.")
+            return Answered(items)
+        if press.action is Action.UNDO and items:
+            return Kept(items[:-1])
+        return None
+
+    def how_to_answer(self) -> str:
+        return "please type your answer."
+
+    def format(self, answer: Any) -> str:
+        return "; ".join(answer)
+
+
+MEDIA_KINDS = {"photo": "a photo", "voice": "a voice note", "document": "a file"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,12 +385,45 @@ class MediaStep(Step):
     accept_text: bool = True
     max_length: int = 1000
 
+    def question(self, answer: Any, person: Person | None) -> Question:
+        return Question(
+            "Send a photo, a voice note or a file"
+            + (", or type a few words." if self.accept_text else ".")
+        )
+
+    def on_message(self, message: Incoming, answer: Any) -> Outcome:
+        if message.kind in MEDIA_KINDS and message.file_id:
+            media: dict[str, Any] = {"kind": message.kind, "file_id": message.file_id}
+            caption = (message.caption or "").strip()
+            return Answered({**media, "text": caption} if caption else media)
+        if self.accept_text and message.text is not None:
+            reason = check_text(message.text, min_length=1, max_length=self.max_length)
+            return (
+                Retry(reason)
+                if reason
+                else Answered({"kind": "text", "text": message.text.strip()})
+            )
+        return Retry(f"I can't use {message.described} here: {self.how_to_answer()}")
+
+    def how_to_answer(self) -> str:
+        return "please send a photo, a voice note, a file" + (
+            " or text." if self.accept_text else "."
+        )
+
+    def format(self, answer: Any) -> str:
+        return str(answer.get("text") or MEDIA_KINDS.get(answer.get("kind", ""), "an attachment"))
+
+
+def format_answer(step: Step, answer: Any) -> str:
+    """An answer as the summary shows it (plain text, not escaped)."""
+    return "(skipped)" if answer is None else step.format(answer)
+
 
 @dataclass(frozen=True)
 class Submission:
     """What a form's on-submit hook receives."""
 
-    user: User
+    person: Person
     draft_id: int  # unique per filled-in form: store it to make the hook idempotent
     answers: Mapping[str, Any]
 
@@ -112,41 +449,21 @@ class Form:
         keys = [step.key for step in self.steps]
         if len(set(keys)) != len(keys):
             raise ValueError(f"form {self.name}: step keys must be unique")
+        if not keys:
+            raise ValueError(f"form {self.name}: a form needs at least one step")
 
+    @property
+    def keys(self) -> list[str]:
+        return [step.key for step in self.steps]
 
-def check_text(text: str, *, min_length: int, max_length: int) -> str | None:
-    """Why ``text`` is not an acceptable answer, or None if it is."""
-    length = len(text.strip())
-    if length == 0:
-        return "That was empty. Please type your answer."
-    if length < min_length:
-        return f"That's a bit short: please write at least {min_length:,} characters."
-    if length > max_length:
-        return (
-            f"That's {length:,} characters: please keep it to {max_length:,} or fewer "
-            "(you could split it, or shorten it)."
-        )
-    return None
+    def index_of(self, key: str) -> int | None:
+        """Where the step with ``key`` is, or None if the form has no such step."""
+        return next((i for i, step in enumerate(self.steps) if step.key == key), None)
 
+    def missing(self, answers: Mapping[str, Any]) -> Step | None:
+        """The first step never answered nor skipped (one added since the draft began)."""
+        return next((step for step in self.steps if step.key not in answers), None)
 
-def shortened(text: str, limit: int) -> str:
-    """``text``, cut to ``limit`` characters with an ellipsis if it is longer."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def format_answer(step: Step, answer: Any) -> str:
-    """An answer as the summary shows it (plain text, not escaped)."""
-    if answer is None:
-        return "(skipped)"
-    if isinstance(step, ChoiceStep | MultiChoiceStep):
-        labels = {choice.value: choice.label for choice in step.choices}
-        values = answer if isinstance(answer, list) else [answer]
-        return ", ".join(labels.get(str(value), str(value)) for value in values)
-    if isinstance(step, ScaleStep):
-        return f"{answer} - {step.labels[int(answer) - 1]}"
-    if isinstance(step, ListStep):
-        return "; ".join(answer)
-    if isinstance(step, MediaStep):
-        kinds = {"photo": "a photo", "voice": "a voice note", "document": "a file"}
-        return str(answer.get("text") or kinds.get(answer.get("kind", ""), "an attachment"))
-    return str(answer)
+    def answers_of(self, answers: Mapping[str, Any]) -> Answers:
+        """The answers to this form's steps only (not those of steps since removed)."""
+        return {key: answers[key] for key in self.keys if key in answers}

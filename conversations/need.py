@@ -80,7 +80,7 @@ def need_form(
         need = await contributions.add_need(
             NewNeed(
                 draft_id=submission.draft_id,
-                user_id=submission.user.id,
+                user_id=submission.person.id,
                 area=area,
                 neighbourhood=neighbourhood or None,
                 description=str(answers["what"]),

@@ -9,17 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from telegram import User
-
-from conversations.forms import Choice, ChoiceStep, Form, Submission, TextStep
+from conversations.forms import Choice, ChoiceStep, Form, Person, Submission, TextStep
 from storage.participants import PROFILE_FIELDS, ParticipantStore
 
 ONBOARDING = "onboarding"
 
 
-def telegram_name(user: User) -> str | None:
+def telegram_name(person: Person) -> str | None:
     """The name on the person's Telegram profile, offered as a one-tap answer."""
-    return user.full_name.strip() or None
+    return person.full_name.strip() or None
 
 
 def onboarding_form(
@@ -31,9 +29,9 @@ def onboarding_form(
     """The profile form: name, organisation, sector, area."""
 
     async def save_profile(submission: Submission) -> str:
-        before = await participants.get(submission.user.id)
+        before = await participants.get(submission.person.id)
         profile = {key: str(submission.answers[key]) for key in PROFILE_FIELDS}
-        await participants.save_profile(submission.user.id, profile, datetime.now(UTC))
+        await participants.save_profile(submission.person.id, profile, datetime.now(UTC))
         if before is not None and before.onboarded:
             return "Your profile is saved."
         return f"Thank you, {profile['name']}: you're signed up."

@@ -75,17 +75,17 @@ def survey_form(
     participants: ParticipantStore,
 ) -> Form:
     """The survey for one wave; on submit the answers replace any earlier set for that wave."""
-    labels = (scale_labels[0], scale_labels[1], scale_labels[2], scale_labels[3], scale_labels[4])
+    labels = tuple(scale_labels)
 
     async def record(submission: Submission) -> str:
-        participant = await participants.get(submission.user.id)
+        participant = await participants.get(submission.person.id)
         if participant is None or participant.sector is None or participant.area is None:
             return "Please finish signing up (send /start) before taking the survey."
         states = await surveys.wave_states()
         if states.get(wave) == "closed":
             return f"Sorry: the {wave} survey closed before you sent this, so it was not saved."
         await surveys.save(
-            user_id=submission.user.id,
+            user_id=submission.person.id,
             wave=wave,
             sector=participant.sector,
             area=participant.area,
@@ -100,8 +100,8 @@ def survey_form(
         name=FORM_NAMES[wave],
         title=f"Confidence survey ({wave})",
         intro=(
-            f"{len(items)} quick questions, each answered from 1 ({labels[0]}) to 5 "
-            f"({labels[4]}). There are no right answers."
+            f"{len(items)} quick questions, each answered from 1 ({labels[0]}) to "
+            f"{len(labels)} ({labels[-1]}). There are no right answers."
         ),
         steps=tuple(
             ScaleStep(key=item.key, label=item.question, prompt=item.question, labels=labels)

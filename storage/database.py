@@ -1,7 +1,17 @@
-"""One SQLite database file: the connection, its pragmas, migrations and online backup.
+"""One SQLite database file: the connection, its pragmas, transactions, migrations, backup.
 
 All SQL of the project lives in ``storage/``; this module owns the connection and the schema,
 the repositories beside it own their queries.
+
+Public surface: :class:`Database` (``open``, ``transaction``, ``unit_of_work``, ``finish``,
+``later``, ``migrate``, ``backup``, ``close``), :class:`UnitOfWork`, :data:`Rider`,
+:class:`SchemaTooNewError`.
+
+One update, one transaction: the bot handles each update inside :meth:`Database.unit_of_work`
+with *riders* (the inbox's "handled" mark, the person's activity stamp). The first transaction
+the update commits carries them, so what the update changed and the mark that it was handled
+land together; an update that writes nothing commits just its riders in :meth:`Database.finish`.
+Transactions nest: a store's ``transaction()`` inside a flow's joins the flow's.
 """
 
 from __future__ import annotations
@@ -9,8 +19,9 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -18,6 +29,24 @@ from pathlib import Path
 import aiosqlite
 
 BUSY_TIMEOUT_MS = 5000
+
+Rider = Callable[[aiosqlite.Connection], Awaitable[None]]
+"""A write that rides along in another transaction: it runs just before that one commits."""
+
+
+class UnitOfWork:
+    """The writes of one update: its riders go into the first transaction it commits."""
+
+    def __init__(self, riders: Sequence[Rider]) -> None:
+        self.riders = list(riders)
+
+    @property
+    def committed(self) -> bool:
+        """Whether the riders have landed."""
+        return not self.riders
+
+
+_UNIT: ContextVar[UnitOfWork | None] = ContextVar("coproduce_unit_of_work", default=None)
 
 
 class SchemaTooNewError(Exception):
@@ -64,6 +93,8 @@ class Database:
         self.connection = connection
         self.path = path
         self._write_lock = asyncio.Lock()
+        self._writer: asyncio.Task[object] | None = None
+        self._later: list[Rider] = []
 
     @classmethod
     async def open(cls, path: Path, *, migrate: bool = True) -> Database:
@@ -77,6 +108,8 @@ class Database:
         # FULL, not WAL's usual NORMAL: every answer a participant gives must survive a power
         # cut, and the bot writes at the pace people type, so the extra fsync costs nothing.
         await connection.execute("PRAGMA synchronous = FULL")
+        # Erased text is overwritten, not left in free pages (nor, after a checkpoint, the WAL).
+        await connection.execute("PRAGMA secure_delete = ON")
         database = cls(connection, path)
         try:
             if migrate:
@@ -89,21 +122,74 @@ class Database:
         return database
 
     async def close(self) -> None:
+        """Write what waits in :meth:`later`, then close."""
+        if self._later:
+            async with self.transaction():
+                pass
         await self.connection.close()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Run the block in one ``BEGIN IMMEDIATE`` transaction: all of it lands or none."""
+        """Run the block in one ``BEGIN IMMEDIATE`` transaction: all of it lands or none.
+
+        Inside another transaction of the same task, the block joins it. The outermost one
+        also runs the writes waiting in :meth:`later` and the current unit of work's riders.
+        """
+        task = asyncio.current_task()
+        if task is not None and self._writer is task:
+            yield self.connection
+            return
         async with self._write_lock:
-            await self.connection.execute("BEGIN IMMEDIATE")
+            self._writer = task
             try:
-                yield self.connection
-                await self.connection.execute("COMMIT")
-            except BaseException:
-                # Also after a failed COMMIT (disk full): never leave the connection mid-way.
-                if self.connection.in_transaction:
-                    await self.connection.execute("ROLLBACK")
-                raise
+                await self.connection.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.connection
+                    unit = _UNIT.get()
+                    later, riders = list(self._later), list(unit.riders if unit else ())
+                    for rider in (*later, *riders):
+                        await rider(self.connection)
+                    await self.connection.execute("COMMIT")
+                except BaseException:
+                    # Also after a failed COMMIT (disk full): never leave the connection mid-way.
+                    if self.connection.in_transaction:
+                        await self.connection.execute("ROLLBACK")
+                    raise
+                del self._later[: len(later)]
+                if unit is not None:
+                    unit.riders.clear()
+            finally:
+                self._writer = None
+
+    @contextmanager
+    def unit_of_work(self, riders: Sequence[Rider]) -> Iterator[UnitOfWork]:
+        """Handle one update: its first committed transaction carries ``riders``."""
+        unit = UnitOfWork(riders)
+        token = _UNIT.set(unit)
+        try:
+            yield unit
+        finally:
+            _UNIT.reset(token)
+
+    async def finish(self, unit: UnitOfWork) -> None:
+        """Commit the riders of an update that wrote nothing itself."""
+        if unit.committed:
+            return
+        token = _UNIT.set(unit)
+        try:
+            async with self.transaction():
+                pass
+        finally:
+            _UNIT.reset(token)
+
+    def later(self, rider: Rider) -> None:
+        """A write that may wait for the next transaction (bookkeeping a crash may lose)."""
+        self._later.append(rider)
+
+    async def checkpoint(self) -> None:
+        """Copy the WAL into the database file and empty it: erased text leaves both."""
+        async with self._write_lock:
+            await self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def schema_version(self) -> int:
         """The newest migration applied, 0 for a new database."""

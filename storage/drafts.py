@@ -1,25 +1,34 @@
 """Drafts: the form each person is filling in, saved answer by answer.
 
-A draft row is the source of truth for resuming a form after a restart or hours later:
-the answer and the step it moves to are written in one transaction.
+A draft row is the source of truth for resuming a form after a restart or hours later: the
+answers and the step they lead to are written in one transaction. Steps are addressed by key
+(``step_key``, NULL at the summary), with the form's step keys as they were (``form_steps``),
+so a form edited in the config never moves a draft onto a different question.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+import aiosqlite
 from pydantic import BaseModel
 
 from storage.database import Database
+
+__all__ = ["Draft", "DraftStore"]
+
+T = TypeVar("T")
 
 
 class Draft(BaseModel):
     id: int
     user_id: int
     form: str
-    step: int
+    step_key: str | None  # None: at the summary
+    form_steps: list[str]
     answers: dict[str, Any]
     return_to_summary: bool
     question_message_id: int | None
@@ -27,9 +36,16 @@ class Draft(BaseModel):
     updated_at: datetime
 
 
+_COLUMNS = (
+    "id, user_id, form, step_key, form_steps, answers, return_to_summary,"
+    " question_message_id, started_at, updated_at"
+)
+
+
 def _draft(row: Any) -> Draft:
     values = dict(row)
     values["answers"] = json.loads(values["answers"])
+    values["form_steps"] = json.loads(values["form_steps"] or "[]")
     return Draft.model_validate(values)
 
 
@@ -38,57 +54,108 @@ class DraftStore:
 
     def __init__(self, database: Database) -> None:
         self._database = database
+        # Question message ids not yet written (they wait for the next transaction).
+        self._questions: dict[int, int | None] = {}
 
     async def get_for(self, user_id: int) -> Draft | None:
         async with self._database.connection.execute(
-            "SELECT * FROM drafts WHERE user_id = ?", (user_id,)
+            f"SELECT {_COLUMNS} FROM drafts WHERE user_id = ?", (user_id,)
         ) as cursor:
             row = await cursor.fetchone()
-        return _draft(row) if row else None
+        if row is None:
+            return None
+        draft = _draft(row)
+        if draft.id in self._questions:
+            draft.question_message_id = self._questions[draft.id]
+        return draft
 
     async def start(
         self,
         user_id: int,
         form: str,
+        form_steps: Sequence[str],
         now: datetime,
-        answers: dict[str, Any] | None = None,
         *,
-        step: int = 0,
+        step_key: str | None,
+        answers: Mapping[str, Any] | None = None,
     ) -> Draft:
-        """Begin ``form`` for the person at ``step``, replacing any draft they had."""
+        """Begin ``form`` for the person at ``step_key``, replacing any draft they had."""
         async with self._database.transaction() as connection:
             await connection.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
             async with connection.execute(
-                "INSERT INTO drafts (user_id, form, step, answers, started_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
-                (user_id, form, step, json.dumps(answers or {}), now.isoformat(), now.isoformat()),
+                "INSERT INTO drafts (user_id, form, step_key, form_steps, answers, started_at,"
+                f" updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
+                (
+                    user_id,
+                    form,
+                    step_key,
+                    json.dumps(list(form_steps)),
+                    json.dumps(dict(answers or {})),
+                    now.isoformat(),
+                    now.isoformat(),
+                ),
             ) as cursor:
                 row = await cursor.fetchone()
         return _draft(row)
 
-    async def save(
-        self,
-        draft_id: int,
-        *,
-        answers: dict[str, Any],
-        step: int,
-        return_to_summary: bool,
-        now: datetime,
-    ) -> None:
-        """Store the answers and the step they lead to, together."""
+    async def save(self, draft: Draft, now: datetime) -> None:
+        """Store the draft's answers and the step they lead to, together."""
         async with self._database.transaction() as connection:
             await connection.execute(
-                "UPDATE drafts SET answers = ?, step = ?, return_to_summary = ?, updated_at = ?"
-                " WHERE id = ?",
-                (json.dumps(answers), step, return_to_summary, now.isoformat(), draft_id),
+                "UPDATE drafts SET answers = ?, step_key = ?, form_steps = ?,"
+                " return_to_summary = ?, updated_at = ? WHERE id = ?",
+                (
+                    json.dumps(draft.answers),
+                    draft.step_key,
+                    json.dumps(draft.form_steps),
+                    draft.return_to_summary,
+                    now.isoformat(),
+                    draft.id,
+                ),
             )
 
-    async def set_question_message(self, draft_id: int, message_id: int | None) -> None:
-        async with self._database.transaction() as connection:
+    def note_question(self, draft_id: int, message_id: int | None) -> None:
+        """Remember which message shows the draft's question; written with the next commit.
+
+        Only cosmetic (which buttons to tidy away), so it costs no transaction of its own.
+        """
+        self._questions[draft_id] = message_id
+
+        async def write(connection: aiosqlite.Connection) -> None:
             await connection.execute(
                 "UPDATE drafts SET question_message_id = ? WHERE id = ?", (message_id, draft_id)
             )
+            if self._questions.get(draft_id) == message_id:
+                del self._questions[draft_id]
+
+        self._database.later(write)
 
     async def discard(self, draft_id: int) -> None:
         async with self._database.transaction() as connection:
             await connection.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
+        self._questions.pop(draft_id, None)
+
+    async def complete(self, draft_id: int, submit: Callable[[], Awaitable[T]]) -> T:
+        """Run the form's on-submit hook and discard the draft, in one transaction."""
+        async with self._database.transaction():
+            result = await submit()
+            await self.discard(draft_id)
+        return result
+
+    async def adopt_step_keys(self, forms: Mapping[str, Sequence[str]]) -> int:
+        """Give drafts opened before steps had keys the key of the step they were on.
+
+        ``forms`` maps form names to their step keys. Returns how many drafts changed.
+        """
+        async with self._database.transaction() as connection:
+            async with connection.execute(
+                "SELECT id, form, step FROM drafts WHERE form_steps IS NULL"
+            ) as cursor:
+                legacy = list(await cursor.fetchall())
+            for draft_id, form, index in legacy:
+                keys = list(forms.get(form, ()))
+                await connection.execute(
+                    "UPDATE drafts SET step_key = ?, form_steps = ? WHERE id = ?",
+                    (keys[index] if index < len(keys) else None, json.dumps(keys), draft_id),
+                )
+        return len(legacy)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import aiosqlite
 from pydantic import BaseModel
 
-from storage.database import Database
+from storage.database import Database, Rider
 
 PROFILE_FIELDS = ("name", "organisation", "sector", "area")
 
@@ -72,24 +73,20 @@ class ParticipantStore:
                 "UPDATE participants SET follow_ups = ? WHERE user_id = ?", (wanted, user_id)
             )
 
-    async def touch(self, user_id: int, now: datetime, *, every: timedelta) -> None:
-        """Record that the person was active: retention counts from their last activity.
+    def active(self, user_id: int, now: datetime, *, every: timedelta) -> Rider:
+        """A rider recording that the person was active: retention counts from it.
 
-        Written at most once per ``every``, so a busy person costs a read, not a write, per
-        message. Someone who is not a participant stays unknown: nothing is created.
+        Written at most once per ``every``; someone who is not a participant stays unknown.
         """
-        stale = (now - every).isoformat()
-        async with self._database.connection.execute(
-            "SELECT 1 FROM participants WHERE user_id = ? AND last_active_at < ?",
-            (user_id, stale),
-        ) as cursor:
-            if await cursor.fetchone() is None:
-                return
-        async with self._database.transaction() as connection:
+
+        async def stamp(connection: aiosqlite.Connection) -> None:
             await connection.execute(
-                "UPDATE participants SET last_active_at = ? WHERE user_id = ?",
-                (now.isoformat(), user_id),
+                "UPDATE participants SET last_active_at = ? WHERE user_id = ?"
+                " AND last_active_at < ?",
+                (now.isoformat(), user_id, (now - every).isoformat()),
             )
+
+        return stamp
 
     async def inactive_since(self, cutoff: datetime) -> list[int]:
         """Participants not active since ``cutoff``: their data has passed its retention."""
@@ -97,6 +94,17 @@ class ParticipantStore:
             "SELECT user_id FROM participants WHERE last_active_at < ?", (cutoff.isoformat(),)
         ) as cursor:
             return [row[0] for row in await cursor.fetchall()]
+
+    async def still_inactive(self, user_id: int, cutoff: datetime) -> bool:
+        """Whether the person is still a participant with no activity since ``cutoff``.
+
+        Called inside the erasing transaction: someone who came back is not erased.
+        """
+        async with self._database.connection.execute(
+            "SELECT 1 FROM participants WHERE user_id = ? AND last_active_at < ?",
+            (user_id, cutoff.isoformat()),
+        ) as cursor:
+            return await cursor.fetchone() is not None
 
     async def count_by(self, field: str) -> dict[str, int]:
         """How many onboarded participants have each value of a profile field."""

@@ -1,29 +1,45 @@
 """Everything stored about one person: to show it to them, and to erase it.
 
-This is the one place that knows every table holding personal data; a migration that adds
-such a table adds it here too: to ``_PERSONAL_TABLES`` if its rows are wholly about the
-person, to ``_CONTRIBUTION_TABLES`` if they are what the person contributed (needs, challenge
-answers, surveys), which ``programme.keep_anonymous_contributions`` may keep without them.
+Which tables hold personal data is declared by the feature that owns each table (a
+:class:`PersonalData` in its declaration); the functions here take that list, so a new
+feature's table is found by ``/mydata``, ``/forget`` and retention without editing this file.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from storage.bot_state import conversation_key
 from storage.database import Database
 
-# (table, column naming the person) for rows that are wholly personal data.
-_PERSONAL_TABLES = (("drafts", "user_id"), ("participants", "user_id"))
-# (table, nullable column naming the person, columns that could still identify them) for
-# contributions: on erasure they are deleted, or kept as anonymous records with the person's
-# column and the identifying ones (a voice note, a photo) set to NULL.
-_CONTRIBUTION_TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("needs", "user_id", ("evidence",)),
-    ("challenge_answers", "user_id", ()),
-    ("survey_answers", "user_id", ()),
-)
+__all__ = ["PersonalData", "erase_person", "everything_about"]
+
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """A table with rows about people, and how to find and erase them.
+
+    ``contribution``: what the person contributed (a need, an answer); on erasure it is deleted,
+    or kept as an anonymous record with ``person_column`` and the ``identifying`` columns (a
+    voice note, a photo) set to NULL if the programme keeps anonymous contributions.
+    ``shown``: included in the person's copy of their data (``/mydata``).
+    """
+
+    table: str
+    person_column: str = "user_id"
+    contribution: bool = False
+    identifying: tuple[str, ...] = ()
+    shown: bool = True
+
+    def __post_init__(self) -> None:
+        for name in (self.table, self.person_column, *self.identifying):
+            if not _IDENTIFIER.fullmatch(name):
+                raise ValueError(f"not a table or column name: {name!r}")
 
 
 def _json_ready(row: dict[str, Any]) -> dict[str, Any]:
@@ -34,40 +50,45 @@ def _json_ready(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def everything_about(database: Database, user_id: int) -> dict[str, Any]:
-    """Every stored row about the person, by table, as plain JSON-ready values."""
+async def everything_about(
+    database: Database, user_id: int, tables: Sequence[PersonalData]
+) -> dict[str, Any]:
+    """Every stored row about the person in the shown tables, as JSON-ready values."""
     found: dict[str, Any] = {}
-    tables = [(table, column) for table, column, _ in _CONTRIBUTION_TABLES]
-    for table, column in (*tables, *_PERSONAL_TABLES):
+    for data in tables:
+        if not data.shown:
+            continue
         async with database.connection.execute(
-            f"SELECT * FROM {table} WHERE {column} = ?", (user_id,)
+            f"SELECT * FROM {data.table} WHERE {data.person_column} = ?", (user_id,)
         ) as cursor:
-            found[table] = [_json_ready(dict(row)) for row in await cursor.fetchall()]
+            found[data.table] = [_json_ready(dict(row)) for row in await cursor.fetchall()]
     return found
 
 
 async def erase_person(
-    database: Database, user_id: int, *, keep_anonymous_contributions: bool
+    database: Database,
+    user_id: int,
+    tables: Sequence[PersonalData],
+    *,
+    keep_anonymous_contributions: bool,
 ) -> None:
-    """Delete the person's personal data, including the bot's own state about them.
+    """Delete the person's rows; contributions too, unless kept anonymously. One transaction.
 
-    Their contributions are deleted too, unless ``keep_anonymous_contributions``: then they
-    stay, no longer linked to anyone. All in one transaction.
+    Contributions go first, so tables whose rows point at the person are cleared before the
+    person's own row is deleted.
     """
+    ordered = sorted(tables, key=lambda data: not data.contribution)
     async with database.transaction() as connection:
-        for table, column, identifying in _CONTRIBUTION_TABLES:
-            if keep_anonymous_contributions:
-                cleared = ", ".join(f"{name} = NULL" for name in (column, *identifying))
+        for data in ordered:
+            if data.contribution and keep_anonymous_contributions:
+                cleared = ", ".join(
+                    f"{name} = NULL" for name in (data.person_column, *data.identifying)
+                )
                 await connection.execute(
-                    f"UPDATE {table} SET {cleared} WHERE {column} = ?", (user_id,)
+                    f"UPDATE {data.table} SET {cleared} WHERE {data.person_column} = ?",
+                    (user_id,),
                 )
             else:
-                await connection.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
-        for table, column in _PERSONAL_TABLES:
-            await connection.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
-        await connection.execute(
-            "DELETE FROM bot_state WHERE (kind IN ('user_data', 'chat_data') AND key = ?)"
-            " OR (kind LIKE 'conversation:%' AND key = ?)",
-            # A private chat's id is the person's id.
-            (str(user_id), conversation_key((user_id, user_id))),
-        )
+                await connection.execute(
+                    f"DELETE FROM {data.table} WHERE {data.person_column} = ?", (user_id,)
+                )

@@ -3,13 +3,13 @@ simulated users that send, press and wait for replies with bounded waits."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings, load_settings
-from bot.services import BotApplication
+from bot.features import Feature
 from bot.simulator import BotApiEmulator, SimulatorClient, SimUser
 from bot.simulator.demo import personas_of
 from tests.harness import (
@@ -45,11 +45,11 @@ async def sim(emulator: BotApiEmulator) -> AsyncIterator[SimulatorClient]:
 
 @pytest.fixture
 async def start_bot(settings: Settings) -> AsyncIterator[BotStarter]:
-    """Start the bot, optionally extended with test-only handlers; stopped after the test."""
+    """Start the bot, optionally with test-only features; stopped after the test."""
     started: list[RunningBot] = []
 
-    async def start(extend: Callable[[BotApplication], None] | None = None) -> RunningBot:
-        running = RunningBot(settings, extend)
+    async def start(*extra: Feature) -> RunningBot:
+        running = RunningBot(settings, extra)
         await running.start()
         started.append(running)
         return running

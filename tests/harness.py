@@ -12,15 +12,18 @@ from contextlib import AsyncExitStack, closing
 from pathlib import Path
 from typing import Any
 
-from telegram.ext import BaseHandler
-
 from bot.app import running_bot
-from bot.config import Commissioner, Settings, StorageSettings, TelegramSettings
-from bot.services import BotApplication
+from bot.config import Commissioner, Limits, Settings, StorageSettings, TelegramSettings
+from bot.context import BotApplication
+from bot.features import Feature
+from bot.handlers import FEATURES
 from bot.simulator import BotApiEmulator, SimMessage, SimUser
 
 TOKEN = "4242424242:test-token-that-must-never-be-logged"
 EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config.example.toml"
+# Test users answer far faster than people type: a limit no test reaches by accident (the
+# flood tests set their own).
+TEST_MESSAGES_PER_MINUTE = 1000
 # The example config's personas, as the demo offers them.
 MEMBER_ID = 1001
 COMMISSIONER_ID = 1002
@@ -34,26 +37,26 @@ def settings_for(emulator: BotApiEmulator, database: Path) -> Settings:
             token=TOKEN, base_url=emulator.api_base_url, base_file_url=emulator.file_base_url
         ),
         storage=StorageSettings(path=database),
+        limits=Limits(messages_per_minute=TEST_MESSAGES_PER_MINUTE),
         admins=[ADMIN_ID],
         commissioners=[Commissioner(user_id=COMMISSIONER_ID, areas=["knowsley"])],
     )
 
 
 class RunningBot:
-    """The bot under test; ``restart()`` stops it and starts a fresh one on the same database."""
+    """The bot under test, with the bot's features and any ``extra`` test features after them;
+    ``restart()`` stops it and starts a fresh one on the same database."""
 
-    def __init__(
-        self, settings: Settings, extend: Callable[[BotApplication], None] | None = None
-    ) -> None:
+    def __init__(self, settings: Settings, extra: tuple[Feature, ...] = ()) -> None:
         self.settings = settings
-        self.extend = extend
+        self.features = (*FEATURES, *extra)
         self._stack: AsyncExitStack | None = None
         self.application: BotApplication | None = None
 
     async def start(self) -> None:
         self._stack = AsyncExitStack()
         self.application = await self._stack.enter_async_context(
-            running_bot(self.settings, self.extend)
+            running_bot(self.settings, self.features)
         )
 
     async def stop(self) -> None:
@@ -67,14 +70,8 @@ class RunningBot:
         await self.start()
 
 
-BotStarter = Callable[[Callable[[BotApplication], None] | None], Awaitable[RunningBot]]
-
-
-def add_first(application: BotApplication, handler: BaseHandler[Any, Any, Any]) -> None:
-    """Add a test-only handler ahead of the bot's own catch-alls, as a real flow would be."""
-    application.add_handler(handler)
-    default_group = application.handlers[0]
-    default_group.insert(0, default_group.pop())
+BotStarter = Callable[..., Awaitable[RunningBot]]
+"""``await start_bot(*extra_features)``: the bot, with test-only features added."""
 
 
 async def sign_up(
@@ -177,6 +174,15 @@ async def take_survey(user: SimUser, score: int, *, button: str = SURVEY_BUTTON)
     thanks = await user.next_message()
     await user.next_message()  # the menu again
     return thanks.text
+
+
+async def all_handled(settings: Settings) -> None:
+    """Wait until the bot has handled every update it received (its reply may come first)."""
+    unhandled = "SELECT COUNT(*) FROM inbox WHERE handled_at IS NULL"
+    async with asyncio.timeout(5):
+        # Polling, as another process reading the database would: there is no event to wait on.
+        while rows(settings, unhandled) != [(0,)]:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
 
 
 def rows(settings: Settings, sql: str, *args: object) -> list[tuple[Any, ...]]:

@@ -1,23 +1,16 @@
-"""The real application driven through the simulator: replies, menus, flood waits, errors,
-and conversations that survive a restart."""
+"""The real application driven through the simulator: replies, menus, flood waits, errors."""
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import ContextTypes
 
-from bot.handlers import BUTTON_EXPIRED, SOMETHING_WENT_WRONG
-from bot.membership import AGREE, NOT_NOW, NOT_SIGNED_UP
-from bot.services import BotApplication
+from bot.features import EVERYONE, Button, Command, Feature
+from bot.features.membership.handlers import AGREE, NOT_NOW, NOT_SIGNED_UP
+from bot.handlers import SOMETHING_WENT_WRONG
 from bot.simulator import SimulatorClient, SimUser
-from tests.harness import ADMIN_ID, BotStarter, RunningBot, add_first
+from conversations.engine import BUTTON_EXPIRED
+from tests.harness import ADMIN_ID, BotStarter, RunningBot
 
 
 async def test_start_shows_the_notice_and_help_lists_a_members_commands(
@@ -97,11 +90,12 @@ async def test_a_failing_handler_tells_the_user_without_a_traceback(
     async def explode(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         raise RuntimeError("database on fire")
 
-    def add_failing_handlers(application: BotApplication) -> None:
-        add_first(application, CommandHandler("explode", explode))
-        add_first(application, CallbackQueryHandler(explode, pattern="^explode$"))
-
-    await start_bot(add_failing_handlers)
+    failing = Feature(
+        "failing",
+        commands=(Command("explode", "Fail on purpose", EVERYONE, explode),),
+        buttons=(Button("explode", explode),),
+    )
+    await start_bot(failing)
     user = sim.user(2001, "Sam")
     await user.send("/explode")
     reply = await user.next_reply()
@@ -111,42 +105,3 @@ async def test_a_failing_handler_tells_the_user_without_a_traceback(
     pressed = await user.press(data="explode", message_id=reply.message_id, force=True)
     await user.answer_to(pressed)  # no spinner left on the phone
     assert (await user.next_reply()).text == SOMETHING_WENT_WRONG
-
-
-ASK_NAME = 0
-
-
-async def _ask_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    await update.effective_message.reply_text("Your name?")  # type: ignore[union-attr]
-    return ASK_NAME
-
-
-async def _thank(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    name = update.effective_message.text  # type: ignore[union-attr]
-    await update.effective_message.reply_text(f"Thanks {name}")  # type: ignore[union-attr]
-    return ConversationHandler.END
-
-
-def add_probe_conversation(application: BotApplication) -> None:
-    add_first(
-        application,
-        ConversationHandler(
-            entry_points=[CommandHandler("probe", _ask_name)],
-            states={ASK_NAME: [MessageHandler(filters.TEXT & ~filters.COMMAND, _thank)]},
-            fallbacks=[],
-            name="probe",
-            persistent=True,
-        ),
-    )
-
-
-async def test_a_restarted_bot_resumes_the_conversation(
-    start_bot: BotStarter, sim: SimulatorClient
-) -> None:
-    running = await start_bot(add_probe_conversation)
-    user = sim.user(2002, "Jo")
-    await user.send("/probe")
-    assert (await user.next_reply()).text == "Your name?"
-    await running.restart()
-    await user.send("Jo")
-    assert (await user.next_reply()).text == "Thanks Jo"

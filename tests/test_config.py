@@ -89,11 +89,11 @@ def test_each_problem_is_one_line_naming_the_key(tmp_path: Path, text: str, expe
 
 def test_several_problems_give_several_lines(tmp_path: Path) -> None:
     problems = problems_of(
-        write(tmp_path, 'log_level = "LOUD"\n[storage]\npersistence_interval_seconds = -1\n')
+        write(tmp_path, 'log_level = "LOUD"\n[limits]\nmessages_per_minute = 0\n')
     )
     assert sorted(p.split(":")[0] for p in problems) == [
+        "limits.messages_per_minute",
         "log_level",
-        "storage.persistence_interval_seconds",
     ]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.services import SERVICES_KEY, BotApplication
+from bot.features import Feature
 from bot.simulator import BotApiEmulator, SimulatorClient, SimUser
 from conversations.engine import EARLIER_BUTTON
 from conversations.forms import (
@@ -69,8 +69,9 @@ class Sink:
             on_submit=self.on_submit,
         )
 
-    def add_to(self, application: BotApplication) -> None:
-        application.bot_data[SERVICES_KEY].forms.add(self.form())
+    def feature(self) -> Feature:
+        """The form as a feature of its own, in the main menu."""
+        return Feature("sink", forms=lambda core: [self.form()])
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ def sink() -> Sink:
 
 @pytest.fixture
 async def sink_bot(start_bot: BotStarter, sink: Sink) -> RunningBot:
-    return await start_bot(sink.add_to)
+    return await start_bot(sink.feature())
 
 
 @pytest.fixture
@@ -127,7 +128,7 @@ async def test_every_step_kind_with_wrong_input_then_change_and_confirm(
 
     who = await maya.next_message()
     await maya.press("Done")
-    await expect_retry(maya, "Please choose at least 1 first.", 3)
+    await expect_retry(maya, "Please choose at least one first.", 3)
     question = (await maya.messages())[-1]
     await maya.press("Babies")
     ticked = await maya.next_edit(question.message_id)
@@ -152,8 +153,10 @@ async def test_every_step_kind_with_wrong_input_then_change_and_confirm(
     await maya.send("A typo")
     await expect_retry(maya, "Got it (2 of up to 3).", 5)
     await maya.press("Remove last")
-    trimmed = await maya.next_message()
+    trimmed = await maya.next_reply()
+    assert trimmed.edited  # the list is edited in place, not sent again
     assert "A typo" not in trimmed.text
+    assert "1. More stay-and-play sessions" in trimmed.text
     await maya.send("Evening drop-ins for dads")
     await expect_retry(maya, "Got it (2 of up to 3).", 5)
     await maya.press("Done")
@@ -310,7 +313,7 @@ async def test_an_answer_survives_kill_9(
         await user.next_message()
         await user.send("Maya from Kirkby")
         assert "Step 2 of 4" in (await user.next_message()).text
-        process.kill()  # SIGKILL: no shutdown, no persistence flush
+        process.kill()  # SIGKILL: no shutdown, nothing flushed
         await process.wait()
         process = await start_coproduce_process(emulator, tmp_path)
         await user.send("Kirkby Mums' Group")

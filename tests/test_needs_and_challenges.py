@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 
 from bot.config import Settings
-from bot.services import SERVICES_KEY, Services
+from bot.context import SERVICES_KEY
 from bot.simulator import SimulatorClient, SimUser
 from conversations.challenges import AT_LEAST_ONE
 from storage.contributions import NewNeed
@@ -61,7 +61,7 @@ async def test_voicing_a_need_with_wrong_input_on_every_step(
 
     await member.next_message()
     await member.press("Done")
-    await expect_note(member, title, "3 of 6", "Please choose at least 1 first.")
+    await expect_note(member, title, "3 of 6", "Please choose at least one first.")
     await member.press("Parents and carers")
     await member.next_reply()
     await member.press("Babies and under-fives")
@@ -242,9 +242,9 @@ async def test_retag_is_for_admins_and_the_override_is_kept(
 async def test_many_needs_fit_one_message(member: SimUser, bot: RunningBot) -> None:
     await sign_up(member)
     assert bot.application is not None
-    shared: Services = bot.application.bot_data[SERVICES_KEY]
+    core = bot.application.bot_data[SERVICES_KEY].core
     for number in range(1, 18):
-        await shared.contributions.add_need(
+        await core.contributions.add_need(
             NewNeed(
                 draft_id=10_000 + number,
                 user_id=member.user_id,

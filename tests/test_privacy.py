@@ -13,12 +13,12 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import privacy
 from bot.config import Settings
-from bot.membership import AGREE, NOT_NOW, NOT_SIGNED_UP
-from bot.services import SERVICES_KEY, BotApplication
+from bot.features import DeepLink, Feature
+from bot.features.membership.handlers import AGREE, NOT_NOW, NOT_SIGNED_UP
+from bot.features.privacy import handlers as privacy
 from bot.simulator import SimMessage, SimulatorClient, SimUser
-from tests.harness import MEMBER_ID, BotStarter, RunningBot, rows, sign_up
+from tests.harness import MEMBER_ID, BotStarter, RunningBot, all_handled, rows, sign_up
 
 OTHER_ID = 2001
 GROUP_ID = -100123
@@ -41,18 +41,18 @@ async def execute(settings: Settings, sql: str, *args: object) -> None:
     await asyncio.to_thread(write)
 
 
-def rows_about(settings: Settings, user_id: int) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row in the tables that hold personal data that names ``user_id``."""
+async def rows_about(settings: Settings, user_id: int) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row in the tables that hold personal data that names ``user_id``, once the bot
+    has finished with every update it received."""
+    await all_handled(settings)
     return {
         "participants": rows(settings, "SELECT * FROM participants WHERE user_id = ?", user_id),
         "drafts": rows(settings, "SELECT * FROM drafts WHERE user_id = ?", user_id),
-        "bot_state": rows(
-            settings, "SELECT kind, key FROM bot_state WHERE key LIKE ?", f"%{user_id}%"
-        ),
+        "inbox": rows(settings, "SELECT update_id FROM inbox WHERE person = ?", user_id),
     }
 
 
-NOTHING = {"participants": [], "drafts": [], "bot_state": []}
+NOTHING = {"participants": [], "drafts": [], "inbox": []}
 
 
 @asynccontextmanager
@@ -177,7 +177,7 @@ async def test_mydata_for_a_stranger_holds_nothing(member: SimUser, settings: Se
     reply = await member.next_message()
     assert reply.text == "We hold nothing about you."
     assert reply.document_name is None
-    assert rows_about(settings, MEMBER_ID) == NOTHING
+    assert await rows_about(settings, MEMBER_ID) == NOTHING
 
 
 # /forget
@@ -214,7 +214,7 @@ async def test_forget_yes_leaves_no_row_about_the_person(
     await member.send("/profile")  # a draft open too
     await member.next_message()
     await forget(member)
-    assert rows_about(settings, MEMBER_ID)["participants"] == []
+    assert (await rows_about(settings, MEMBER_ID))["participants"] == []
 
     await member.send("/start")
     again = await member.next_message()
@@ -224,45 +224,40 @@ async def test_forget_yes_leaves_no_row_about_the_person(
     assert (await member.next_message()).text == "We hold nothing about you."
 
     await bot.stop()  # flush everything the bot would persist
-    assert rows_about(settings, MEMBER_ID) == NOTHING
+    assert await rows_about(settings, MEMBER_ID) == NOTHING
     assert [row[0] for row in rows(settings, "SELECT user_id FROM participants")] == [OTHER_ID]
 
 
 async def test_forget_mid_form_erases_the_form_too(
     sim: SimulatorClient, settings: Settings
 ) -> None:
-    # PTB saves conversation states in batches: make sure the person's is still unsaved when
-    # they are erased, as it is whenever /forget comes soon after an answer.
-    batched = settings.model_copy(
-        update={
-            "storage": settings.storage.model_copy(update={"persistence_interval_seconds": 3600})
-        }
-    )
     member = sim.user(MEMBER_ID, "Maya")
-    async with running(batched) as bot:
+    async with running(settings) as bot:
         organisation = await start_onboarding(member)
-        assert rows(settings, "SELECT form, step FROM drafts") == [("onboarding", 1)]
+        assert rows(settings, "SELECT form, step_key FROM drafts") == [
+            ("onboarding", "organisation")
+        ]
         await forget(member)
         messages = await member.messages()
         question = next(m for m in messages if m.message_id == organisation.message_id)
         assert question.labels() == []  # the form's buttons are gone with it
 
         await bot.stop()  # flush the conversation state the bot keeps about the person
-        assert rows_about(settings, MEMBER_ID) == NOTHING
+        assert await rows_about(settings, MEMBER_ID) == NOTHING
 
         await bot.start()
         await member.send("Kirkby Mums' Group")  # the answer to a form that no longer exists
         assert (await member.next_message()).text == NOT_SIGNED_UP
         await member.send("/start")
         assert (await member.next_message()).labels() == [AGREE, NOT_NOW]
-    assert rows_about(settings, MEMBER_ID) == NOTHING
+    assert await rows_about(settings, MEMBER_ID) == NOTHING
 
 
 async def test_forget_for_a_stranger_erases_nothing_and_says_so(
     member: SimUser, settings: Settings
 ) -> None:
     await forget(member)
-    assert rows_about(settings, MEMBER_ID) == NOTHING
+    assert await rows_about(settings, MEMBER_ID) == NOTHING
 
 
 # /stop
@@ -292,7 +287,7 @@ async def test_stop_for_a_stranger_stores_nothing(member: SimUser, settings: Set
     assert (await member.next_message()).text == (
         "You're not signed up, so we won't send you anything."
     )
-    assert rows_about(settings, MEMBER_ID) == NOTHING
+    assert await rows_about(settings, MEMBER_ID) == NOTHING
 
 
 # Commands in the middle of a form
@@ -379,7 +374,7 @@ async def backdate(settings: Settings, user_id: int, days: float) -> None:
 def retention_job(bot: RunningBot) -> Any:
     assert bot.application is not None
     assert bot.application.job_queue is not None
-    [job] = bot.application.job_queue.get_jobs_by_name(privacy.RETENTION_JOB)
+    [job] = bot.application.job_queue.get_jobs_by_name("retention")
     return job
 
 
@@ -391,7 +386,7 @@ async def test_retention_erases_the_long_inactive_and_keeps_the_recent(
     await sign_up(member)
     await member.send("/profile")  # a draft, which goes with its owner
     await member.next_message()
-    await member.press("Change an answer")  # and the form's conversation state, not yet saved
+    await member.press("Change an answer")
     await member.next_reply()
     retention = settings.programme.retention_days
     await backdate(settings, MEMBER_ID, retention + 1)
@@ -400,11 +395,11 @@ async def test_retention_erases_the_long_inactive_and_keeps_the_recent(
     assert bot.application is not None
     await retention_job(bot).run(bot.application)  # the real job, as the scheduler runs it
 
-    assert rows_about(settings, MEMBER_ID)["participants"] == []
-    assert rows_about(settings, MEMBER_ID)["drafts"] == []
+    assert (await rows_about(settings, MEMBER_ID))["participants"] == []
+    assert (await rows_about(settings, MEMBER_ID))["drafts"] == []
     assert [row[0] for row in rows(settings, "SELECT user_id FROM participants")] == [OTHER_ID]
     await bot.stop()
-    assert rows_about(settings, MEMBER_ID) == NOTHING
+    assert await rows_about(settings, MEMBER_ID) == NOTHING
 
 
 async def test_activity_restarts_the_retention_clock(
@@ -488,8 +483,7 @@ async def test_commands_in_a_group_get_a_private_chat_link_and_store_nothing(
         assert button["url"] == "https://t.me/coproduce_bot"
     assert all(message.document_name is None for message in await member.messages(GROUP_ID))
     await bot.stop()
-    assert rows_about(settings, MEMBER_ID) == NOTHING
-    assert rows(settings, "SELECT kind, key FROM bot_state WHERE key LIKE '%100123%'") == []
+    assert await rows_about(settings, MEMBER_ID) == NOTHING
 
 
 # Deep links
@@ -504,10 +498,7 @@ async def test_deep_links_reach_their_handler_and_unknown_ones_fall_through(
         codes.append(code)
         await update.effective_message.reply_text(f"Event {code}")  # type: ignore[union-attr]
 
-    def add_event_links(application: BotApplication) -> None:
-        application.bot_data[SERVICES_KEY].deep_links.register("ev", on_event_link)
-
-    await start_bot(add_event_links)
+    await start_bot(Feature("events", deep_links=(DeepLink("ev", on_event_link),)))
     user = sim.user(MEMBER_ID, "Maya")
     await user.send("/start ev_autumn")
     assert (await user.next_message()).text == "Event autumn"

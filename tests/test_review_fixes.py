@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 from telegram import Chat, Message, Update, User
-from telegram.ext import CallbackQueryHandler, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.features import Button, Feature
+from bot.features.membership.handlers import KEPT_AS_AGREED
 from bot.handlers import SOMETHING_WENT_WRONG
-from bot.membership import KEPT_AS_AGREED
-from bot.services import BotApplication
 from bot.simulator import SimulatorClient, SimUser
-from tests.harness import BotStarter, RunningBot, add_first, sign_up
+from tests.harness import BotStarter, RunningBot, sign_up
 
 
 async def test_a_long_challenge_2_summary_fits_one_message(member: SimUser) -> None:
@@ -70,8 +70,9 @@ def test_edited_messages_are_not_answers(settings: Settings) -> None:
     engine = FormEngine([], drafts=None, on_idle=nothing, on_finish=nothing)  # type: ignore[arg-type]
     user = User(1001, "Maya", is_bot=False)
     message = Message(1, date=None, chat=Chat(1001, "private"), from_user=user, text="Hi")  # type: ignore[arg-type]
-    assert engine.handler.check_update(Update(1, message=message))
-    assert not engine.handler.check_update(Update(2, edited_message=message))
+    takes_messages = engine.handlers()[1]
+    assert takes_messages.check_update(Update(1, message=message))
+    assert not takes_messages.check_update(Update(2, edited_message=message))
 
 
 async def test_an_error_after_the_button_was_answered_still_tells_the_person(
@@ -81,10 +82,7 @@ async def test_an_error_after_the_button_was_answered_still_tells_the_person(
         await update.callback_query.answer()  # type: ignore[union-attr]
         raise RuntimeError("after answering")
 
-    def add(application: BotApplication) -> None:
-        add_first(application, CallbackQueryHandler(answer_then_fail, pattern="^boom$"))
-
-    await start_bot(add)
+    await start_bot(Feature("boom", buttons=(Button("boom", answer_then_fail),)))
     user = sim.user(2003, "Sam")
     await user.send("hello")
     hello = await user.next_message()

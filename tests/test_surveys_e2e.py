@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.config import Settings
-from bot.services import SERVICES_KEY, Services
+from bot.context import SERVICES_KEY
 from bot.simulator import SimulatorClient, SimUser
 from tests.harness import (
     ADMIN_ID,
@@ -90,7 +90,7 @@ async def test_forty_participants_give_the_seeds_58_and_64_percent(
     sim: SimulatorClient, bot: RunningBot
 ) -> None:
     assert bot.application is not None
-    shared: Services = bot.application.bot_data[SERVICES_KEY]
+    core = bot.application.bot_data[SERVICES_KEY].core
     now = datetime.now(UTC)
     # (sector, how many, how many more positive after, how many only answer "before")
     cohort = [
@@ -105,8 +105,8 @@ async def test_forty_participants_give_the_seeds_58_and_64_percent(
     for sector, count, better, before_only in cohort:
         for n in range(count):
             user_id += 1
-            await shared.participants.record_consent(user_id, 1, now)
-            await shared.participants.save_profile(
+            await core.participants.record_consent(user_id, 1, now)
+            await core.participants.save_profile(
                 user_id,
                 {
                     "name": f"P{user_id}",

@@ -1,18 +1,16 @@
-"""Members' own needs (/needs) and the admins' theme override (/retag)."""
+"""/needs: a member's own needs; /retag: an admin sets the themes of a need or answer."""
 
 from __future__ import annotations
 
 import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
 
-from bot.services import services
+from bot.context import Context, sender, services
+from bot.features.needs import service
 from conversations.forms import shortened
 from conversations.need import NEED
 from conversations.themes import UnknownThemes, parse_theme_keys
-
-Context = ContextTypes.DEFAULT_TYPE
 
 STATUS_WORDS = {
     "new": "New: waiting for a commissioner to read it",
@@ -30,21 +28,19 @@ RETAG_USAGE = (
 
 async def needs_command(update: Update, context: Context) -> None:
     """/needs: the caller's needs, newest last, with what has happened to each."""
-    shared = services(context)
-    user = update.effective_user
-    message = update.effective_message
-    if user is None or message is None:
-        return
-    needs = await shared.contributions.needs_of(user.id)
+    core = services(context).core
+    who = sender(update)
+    needs = await service.needs_of(core, who.user.id)
     if not needs:
-        await message.reply_text(
+        await who.reply(
+            context,
             "You haven't voiced any needs yet.",
             reply_markup=InlineKeyboardMarkup.from_button(
                 InlineKeyboardButton("Voice a local need", callback_data=f"menu:{NEED}")
             ),
         )
         return
-    area_names = {area.key: area.name for area in shared.settings.programme.areas}
+    area_names = {area.key: area.name for area in core.settings.programme.areas}
     blocks = []
     if len(needs) > NEEDS_SHOWN:
         blocks.append(f"<i>The latest {NEEDS_SHOWN} of your {len(needs)} needs.</i>")
@@ -55,32 +51,31 @@ async def needs_command(update: Update, context: Context) -> None:
             f"<b>{need.reference}</b> · {html.escape(place)} · "
             f"{need.created_at:%d %b %Y}\n{preview}\n<i>{STATUS_WORDS[need.status]}</i>"
         )
-    await message.reply_text("Your needs:\n\n" + "\n\n".join(blocks))
+    await who.reply(context, "Your needs:\n\n" + "\n\n".join(blocks))
 
 
 async def retag_command(update: Update, context: Context) -> None:
     """/retag REF THEMES: set a need's or challenge answer's themes by hand, for good."""
-    shared = services(context)
-    message = update.effective_message
-    if message is None:
-        return
-    themes = {theme.key: theme.name for theme in shared.settings.programme.themes}
+    core = services(context).core
+    who = sender(update)
+    themes = {theme.key: theme.name for theme in core.settings.programme.themes}
     usage = RETAG_USAGE + ", ".join(themes)
     if not context.args or len(context.args) != 2:
-        await message.reply_text(html.escape(usage))
+        await who.reply(context, html.escape(usage))
         return
     reference, wanted = context.args
     try:
         chosen = parse_theme_keys(wanted, list(themes))
     except UnknownThemes as error:
-        await message.reply_text(
-            html.escape(f"Unknown theme: {', '.join(error.unknown)}. {usage}")
+        await who.reply(
+            context, html.escape(f"Unknown theme: {', '.join(error.unknown)}. {usage}")
         )
         return
-    if not await shared.contributions.retag(reference, chosen):
-        await message.reply_text(html.escape(f"There is no need or answer {reference}."))
+    if not await service.retag(core, reference, chosen):
+        await who.reply(context, html.escape(f"There is no need or answer {reference}."))
         return
     names = ", ".join(themes[theme] for theme in chosen) or "no themes"
-    await message.reply_text(
-        html.escape(f"{reference.upper()} is now tagged: {names}. This stays as you set it.")
+    await who.reply(
+        context,
+        html.escape(f"{reference.upper()} is now tagged: {names}. This stays as you set it."),
     )

@@ -1,0 +1,20 @@
+"""Needs: voicing a local need (the form), /needs, and /retag for admins. Its table with
+personal data: ``needs`` (the evidence, a photo or voice note, identifies the person)."""
+
+from bot.features import ADMINS, EVERYONE, Command, Feature, PersonalData
+from bot.features.needs import handlers, service
+
+FEATURE = Feature(
+    name="needs",
+    commands=(
+        Command(
+            "needs",
+            "The needs you have voiced, and what happened",
+            EVERYONE,
+            handlers.needs_command,
+        ),
+        Command("retag", "Set the themes of a need or answer", ADMINS, handlers.retag_command),
+    ),
+    forms=service.forms,
+    personal_data=(PersonalData("needs", contribution=True, identifying=("evidence",)),),
+)

@@ -1,0 +1,93 @@
+"""/privacy, /mydata, /forget (with its confirmation), /stop, and the daily retention job."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.error import BadRequest
+
+from bot.context import Context, sender, services
+from bot.features.privacy import service
+from bot.logs import log_event
+
+logger = logging.getLogger(__name__)
+
+FORGET_PATTERN = r"forget:(yes|no)"
+ERASED = "Done: everything about you has been erased. Send /start if you'd like to join again."
+
+
+async def privacy_command(update: Update, context: Context) -> None:
+    """/privacy: the notice, in full."""
+    notice = services(context).core.settings.programme.privacy_notice
+    await sender(update).reply(context, html.escape(notice))
+
+
+async def mydata_command(update: Update, context: Context) -> None:
+    """/mydata: a JSON document of everything stored about the caller."""
+    who = sender(update)
+    document = await service.everything_held(services(context).core, who.user.id)
+    if document is None:
+        await who.reply(context, "We hold nothing about you.")
+        return
+    await context.bot.send_document(
+        who.chat_id,
+        InputFile(
+            json.dumps(document, indent=2, ensure_ascii=False).encode(),
+            filename="my-coproduce-data.json",
+        ),
+        caption="Everything we hold about you. /forget erases it.",
+    )
+
+
+async def forget_command(update: Update, context: Context) -> None:
+    """/forget: ask before erasing anything."""
+    await sender(update).reply(
+        context,
+        "This erases your profile and everything you've told us, and can't be undone. "
+        "Are you sure?",
+        reply_markup=InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton("Yes, erase my data", callback_data="forget:yes")],
+                [InlineKeyboardButton("No, keep it", callback_data="forget:no")],
+            ]
+        ),
+    )
+
+
+async def on_forget_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    shared = services(context)
+    if query.data != "forget:yes":
+        outcome = "Nothing was erased."
+    else:
+        await shared.forms.cancel(update, context)  # takes the form's buttons off too
+        await service.erase(shared.core, sender(update).user.id)
+        log_event(logger, "person_erased", reason="request")
+        outcome = ERASED
+    # A second tap asks for the same text again: already done, nothing more to say.
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_text(outcome)
+
+
+async def stop_command(update: Update, context: Context) -> None:
+    """/stop: no more reminders or follow-ups until /start."""
+    who = sender(update)
+    if await service.stop_follow_ups(services(context).core, who.user.id):
+        await who.reply(
+            context, "Done: no more reminders or follow-ups. Send /start to turn them back on."
+        )
+    else:
+        await who.reply(context, "You're not signed up, so we won't send you anything.")
+
+
+async def erase_expired(context: Context) -> None:
+    """The retention job: erase people inactive for longer than the programme keeps data."""
+    erased = await service.erase_expired(services(context).core)
+    log_event(logger, "retention_run", erased=erased)

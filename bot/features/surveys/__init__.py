@@ -1,0 +1,12 @@
+"""Surveys: the before and after confidence surveys, /wave, and the uplift report that
+/stats shows. Its table with personal data: ``survey_answers``."""
+
+from bot.features import ADMINS, Command, Feature, PersonalData
+from bot.features.surveys import handlers, service
+
+FEATURE = Feature(
+    name="surveys",
+    commands=(Command("wave", "Open or close a survey wave", ADMINS, handlers.wave_command),),
+    forms=service.forms,
+    personal_data=(PersonalData("survey_answers", contribution=True),),
+)

@@ -1,0 +1,109 @@
+"""Confidence surveys: which wave is due for a person, the waves' state, the uplift report.
+No Telegram here."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from collections.abc import Collection, Sequence
+
+from bot.core import Core
+from bot.reports.charts import survey_chart
+from bot.reports.uplift import GroupSpec, SurveyAnswers, describe, uplift
+from conversations.forms import Form
+from conversations.survey import FORM_NAMES, Due, due_wave, survey_form
+from storage.surveys import Wave, WaveState
+
+__all__ = ["due_survey", "forms", "set_wave", "survey_due", "survey_report", "wave_status"]
+
+
+async def _due_for(core: Core, user_id: int) -> tuple[Due, set[Wave]]:
+    """The survey due for the person now, and the waves they have already answered."""
+    answered = {wave: row.answered_at for wave, row in (await core.surveys.of(user_id)).items()}
+    due = due_wave(
+        answered,
+        await core.surveys.wave_states(),
+        now=core.clock(),
+        after_days=core.settings.programme.survey.after_days,
+    )
+    return due, set(answered)
+
+
+async def due_survey(core: Core, user_id: int) -> tuple[str | None, str]:
+    """The survey form due for the person (None: none), and what to tell them first."""
+    due, _ = await _due_for(core, user_id)
+    return (FORM_NAMES[due.wave] if due.wave else None), due.note
+
+
+async def survey_due(core: Core, user_id: int) -> bool:
+    """Whether the person has a survey waiting for them (not a retake)."""
+    due, answered = await _due_for(core, user_id)
+    return due.wave is not None and due.wave not in answered
+
+
+async def set_wave(core: Core, wave: Wave, state: WaveState) -> None:
+    await core.surveys.set_wave(wave, state, core.clock())
+
+
+async def wave_status(core: Core) -> str:
+    """Where the two waves stand, in a line each."""
+    states = await core.surveys.wave_states()
+    after_days = core.settings.programme.survey.after_days
+    before = "closed" if states.get("before") == "closed" else "open"
+    after = {
+        "open": "open for everyone",
+        "closed": "closed",
+    }.get(states.get("after", ""), f"opens for each person {after_days} days after their before")
+    return f"Before survey: {before}.\nAfter survey: {after}."
+
+
+async def survey_report(
+    core: Core, *, areas: Collection[str] | None, min_group_size: int | None
+) -> tuple[str, bytes]:
+    """The uplift per report group as text (HTML) and a chart, for ``areas`` (None: all)."""
+    programme = core.settings.programme
+    rows = await core.surveys.all(areas)
+    # Someone forgotten keeps anonymous answers that can no longer be paired: count them apart.
+    answers = [
+        SurveyAnswers(
+            user_id=row.user_id if row.user_id is not None else -index,
+            sector=row.sector,
+            wave=row.wave,
+            scores=row.scores,
+        )
+        for index, row in enumerate(rows, 1)
+    ]
+    groups = [
+        GroupSpec(name=group.name, sectors=frozenset(group.sectors))
+        for group in programme.report_groups
+    ]
+    item = programme.survey.uplift_item
+    results = uplift(answers, groups, item=item)
+    measure = (
+        next(i.question for i in programme.survey.items if i.key == item)
+        if item
+        else f"the mean of all {len(programme.survey.items)} questions"
+    )
+    lines = [
+        "<b>Confidence surveys</b>: who is more positive after than before",
+        f"<i>Measured on {html.escape(measure)}</i>",
+        "",
+        *(html.escape(describe(group, min_group_size=min_group_size)) for group in results),
+    ]
+    # Drawing takes a few tenths of a second: keep it off the event loop.
+    chart = await asyncio.to_thread(
+        survey_chart,
+        results,
+        {i.key: i.question for i in programme.survey.items},
+        title="Before and after, mean answer per question",
+        min_group_size=min_group_size,
+    )
+    return "\n".join(lines), chart
+
+
+def forms(core: Core) -> Sequence[Form]:
+    survey = core.settings.programme.survey
+    return [
+        survey_form(wave, survey.items, survey.scale_labels, core.surveys, core.participants)
+        for wave in FORM_NAMES
+    ]

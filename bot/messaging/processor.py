@@ -1,0 +1,121 @@
+"""How updates are handled: people in parallel, each person's in order, floods cut off, and
+each update's "handled" mark committed with what it changed.
+
+PTB takes updates from the queue and hands each to :class:`PerPersonProcessor`. An update
+waits only for the same person's earlier updates, so a slow or failing reply to one person
+delays nobody else. Every update runs in a unit of work whose riders (the inbox mark, the
+person's activity stamp) join its first transaction: one transaction per update.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+from bot.logs import log_event
+from bot.messaging.flood import FloodGate, Verdict
+from bot.messaging.inbox import person_of
+from storage.database import Database
+from storage.inbox import InboxStore
+from storage.participants import ParticipantStore
+
+__all__ = ["PerPersonProcessor"]
+
+logger = logging.getLogger(__name__)
+
+# Updates in progress at once: a counter, not threads, so it can be generous. Each waits for
+# its own person's turn, and a flood is refused before it takes a place.
+CONCURRENT_UPDATES = 4096
+# Activity is written at most this often per person (retention counts from the last of it).
+ACTIVITY_EVERY = timedelta(hours=1)
+
+SlowDown = Callable[[int], Coroutine[Any, Any, None]]
+
+
+class PerPersonProcessor(BaseUpdateProcessor):
+    def __init__(
+        self,
+        database: Database,
+        inbox: InboxStore,
+        participants: ParticipantStore,
+        *,
+        messages_per_minute: int,
+        clock: Callable[[], datetime],
+    ) -> None:
+        super().__init__(max_concurrent_updates=CONCURRENT_UPDATES)
+        self._database = database
+        self._inbox = inbox
+        self._participants = participants
+        self._clock = clock
+        self._gate = FloodGate(messages_per_minute)
+        self._turns: dict[int, asyncio.Event] = {}
+        self._notices: set[asyncio.Task[None]] = set()
+        self.slow_down: SlowDown | None = None  # tells a flooding person, once a minute
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Let the slow-down notices being sent finish."""
+        if self._notices:
+            await asyncio.gather(*self._notices, return_exceptions=True)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        if not isinstance(update, Update):
+            await coroutine
+            return
+        person = person_of(update)
+        now = self._clock()
+        if person is not None and not self._admitted(person, update):
+            if asyncio.iscoroutine(coroutine):
+                coroutine.close()  # never to run: the person is over their limit
+            self._database.later(self._inbox.handled([update.update_id], now))
+            return
+        async with self._turn(person):
+            riders = [self._inbox.handled([update.update_id], now)]
+            if update.effective_user is not None:
+                user_id = update.effective_user.id
+                riders.append(self._participants.active(user_id, now, every=ACTIVITY_EVERY))
+            with self._database.unit_of_work(riders) as unit:
+                await coroutine
+                # A handler that wrote nothing (or failed first) is still handled: once.
+                await self._database.finish(unit)
+
+    def _admitted(self, person: int, update: Update) -> bool:
+        verdict = self._gate.check(person, asyncio.get_running_loop().time())
+        if verdict is Verdict.ADMIT:
+            return True
+        if verdict is Verdict.REFUSE_AND_WARN:
+            log_event(logger, "flood_refused", update=update.update_id)
+            if self.slow_down is not None and update.effective_chat is not None:
+                notice: asyncio.Task[None] = asyncio.create_task(
+                    self.slow_down(update.effective_chat.id)
+                )
+                self._notices.add(notice)
+                notice.add_done_callback(self._notices.discard)
+        return False
+
+    @asynccontextmanager
+    async def _turn(self, person: int | None) -> AsyncIterator[None]:
+        """Wait for the person's earlier updates to finish; updates of no one run at once."""
+        if person is None:
+            yield
+            return
+        previous = self._turns.get(person)
+        mine = asyncio.Event()
+        self._turns[person] = mine
+        try:
+            if previous is not None:
+                await previous.wait()
+            yield
+        finally:
+            mine.set()
+            if self._turns.get(person) is mine:
+                del self._turns[person]
