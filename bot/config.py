@@ -6,10 +6,12 @@ local authority runs the same code with its own file. Defaults come from the Kno
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
+import types
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -684,10 +686,170 @@ class Settings(BaseSettings):
         return env_settings, init_settings
 
 
+# Patterns the config uses, as a person would say them.
+_PATTERNS = {
+    r"^[a-z0-9_]{1,32}$": "use 1 to 32 of a-z, 0-9 and _ (no spaces or capitals)",
+    r"^([01]\d|2[0-3]):[0-5]\d$": "write a 24-hour time such as 09:00 or 17:30",
+}
+_EXAMPLE_USER_ID = "a whole number, e.g. 123456789"
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The model inside ``list[X]``, ``X | None`` and the like, else the annotation itself."""
+    args = [arg for arg in get_args(annotation) if arg is not type(None)]
+    if get_origin(annotation) in (list, tuple, Union, types.UnionType) and len(args) == 1:
+        return _unwrap(args[0])
+    return annotation
+
+
+def _model_at(path: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The section model a key path leads to (list positions skipped), if it is one."""
+    model: type[BaseModel] = Settings
+    for part in path:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        inner = None if field is None else _unwrap(field.annotation)
+        if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+            return None
+        model = inner
+    return model
+
+
+def _key_path(path: tuple[int | str, ...]) -> str:
+    """``programme.areas[2].key``: dotted keys, entries of a list counted from 1."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part + 1}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "config"
+
+
+def _section(path: tuple[int | str, ...]) -> str:
+    """Where a key sits, as the TOML file spells it: ``[telegram]``, ``the top level``."""
+    if not path:
+        return "at the top level"
+    if isinstance(path[-1], int):
+        return f"in entry {path[-1] + 1} of [[{_key_path(path[:-1])}]]"
+    return f"in [{_key_path(path)}]"
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return f"`{value}`"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return f"`{value}`"
+
+
+def _entries(count: Any) -> str:
+    return "1 entry" if count == 1 else f"{count} entries"
+
+
+def _unknown_key(path: tuple[int | str, ...], key: str) -> str:
+    model = _model_at(path)
+    known = list(model.model_fields) if model is not None else []
+    where = _section(path)
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if close:
+        return f"unknown key `{key}` {where}; did you mean `{close[0]}`?"
+    if known and len(known) <= 12:
+        return f"unknown key `{key}` {where}; the keys there are {', '.join(known)}"
+    return f"unknown key `{key}` {where}; see config.example.toml for the keys"
+
+
 def _describe(error: Any) -> str:
-    location = ".".join(str(part) for part in error["loc"]) or "config"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    return f"{location}: {message}"
+    """One pydantic error as one line in the project's words, naming the key."""
+    kind: str = error["type"]
+    loc: tuple[int | str, ...] = tuple(error["loc"])
+    ctx: dict[str, Any] = error.get("ctx") or {}
+    if kind == "extra_forbidden" and loc:
+        return _unknown_key(loc[:-1], str(loc[-1]))
+    # A bad entry of a list of plain values is named by its value, not its position.
+    path = loc[:-1] if loc and isinstance(loc[-1], int) else loc
+    key = _key_path(path)
+    value = error.get("input")
+    secret = any("token" in str(p) or "secret" in str(p) for p in loc)
+    it = "the value" if secret else _shown(value)
+    if kind == "missing":
+        field = loc[-1] if loc else "?"
+        return f"{_key_path(loc[:-1])}: `{field}` is missing; add it (see config.example.toml)"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        if path in (("admins",),) or (path and path[-1] == "user_id"):
+            return f"{key}: {it} is not a Telegram user id ({_EXAMPLE_USER_ID})"
+        return f"{key}: {it} is not a whole number"
+    if kind in ("float_parsing", "float_type"):
+        return f"{key}: {it} is not a number"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"{key}: {it} should be true or false"
+    if kind == "string_type":
+        return f"{key}: {it} should be text in quotes"
+    if kind == "list_type":
+        return f"{key}: should be a list in square brackets, e.g. [1, 2]"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"{key}: should be a table, a [{key}] section"
+    if kind == "literal_error":
+        return f"{key}: {it} is not allowed; use {ctx.get('expected', 'one of the listed values')}"
+    if kind == "greater_than_equal":
+        return f"{key}: {it} is too small; use {ctx['ge']} or more"
+    if kind == "greater_than":
+        return f"{key}: {it} is too small; use more than {ctx['gt']}"
+    if kind == "less_than_equal":
+        return f"{key}: {it} is too large; use {ctx['le']} or less"
+    if kind == "less_than":
+        return f"{key}: {it} is too large; use less than {ctx['lt']}"
+    if kind == "string_too_short":
+        if ctx.get("min_length") == 1:
+            return f"{key}: must not be empty"
+        return f"{key}: too short; write at least {ctx.get('min_length')} characters"
+    if kind == "string_too_long":
+        return f"{key}: too long; write at most {ctx.get('max_length')} characters"
+    has = ctx.get("actual_length")
+    if kind == "too_short":
+        return f"{key}: needs at least {_entries(ctx.get('min_length'))} (it has {has})"
+    if kind == "too_long":
+        return f"{key}: takes at most {_entries(ctx.get('max_length'))} (it has {has})"
+    if kind == "string_pattern_mismatch":
+        rule = _PATTERNS.get(str(ctx.get("pattern")), f"it should match {ctx.get('pattern')}")
+        return f"{key}: {it} is not allowed; {rule}"
+    message = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    return f"{key}: {message}"
+
+
+def _describe_all(errors: list[Any]) -> list[str]:
+    """One line per problem; a misspelt key is one problem, not also its key "missing"."""
+    misspelt: set[tuple[int | str, ...]] = set()
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] == "extra_forbidden" and loc:
+            model = _model_at(loc[:-1])
+            known = list(model.model_fields) if model is not None else []
+            for close in difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6):
+                misspelt.add((*loc[:-1], close))
+    return [
+        _describe(error)
+        for error in errors
+        if not (error["type"] == "missing" and tuple(error["loc"]) in misspelt)
+    ]
+
+
+def config_not_found(tried: list[Path]) -> str:
+    """Which files were looked for, and how to make one."""
+    names = " and ".join(str(path) for path in tried)
+    target = tried[0]
+    return (
+        f"no config file: tried {names} (in {Path.cwd()}); make one with "
+        f"`cp config.example.toml {target}` (the example is in the coproduce source folder) "
+        "and edit it, or name another with --config FILE"
+    )
 
 
 def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
@@ -698,6 +860,7 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
     """
     warnings: list[str] = []
     if path is None:
+        tried = [DEFAULT_CONFIG_PATH, EXAMPLE_CONFIG_PATH]
         path = DEFAULT_CONFIG_PATH
         if not path.exists() and EXAMPLE_CONFIG_PATH.exists():
             warnings.append(
@@ -705,8 +868,10 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
                 f"(copy it to {DEFAULT_CONFIG_PATH} and edit it for real use)"
             )
             path = EXAMPLE_CONFIG_PATH
+    else:
+        tried = [path]
     if not path.exists():
-        raise ConfigError([f"{path}: config file not found"])
+        raise ConfigError([config_not_found(tried)])
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -716,4 +881,4 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
     try:
         return Settings(**data), warnings
     except ValidationError as exc:
-        raise ConfigError([_describe(error) for error in exc.errors()]) from None
+        raise ConfigError(_describe_all(exc.errors())) from None

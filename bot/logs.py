@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 _QUIET_LOGGERS = (
@@ -58,3 +60,28 @@ def configure_logging(level: str, *, secret: str = "") -> None:
     root.setLevel(level)
     for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+class _DropStarting(logging.Filter):
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self._prefix = prefix
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self._prefix)
+
+
+@contextmanager
+def records_dropped(logger_name: str, prefix: str) -> Iterator[None]:
+    """Within the block, drop ``logger_name``'s records whose message starts with ``prefix``.
+
+    For a library's error (with its traceback) about a failure the caller reports itself
+    in one line, such as PTB's "invalid JSON" when a wrong Bot API address answers 404.
+    """
+    logger = logging.getLogger(logger_name)
+    dropping = _DropStarting(prefix)
+    logger.addFilter(dropping)
+    try:
+        yield
+    finally:
+        logger.removeFilter(dropping)

@@ -134,7 +134,7 @@ async def test_a_new_notice_stops_an_open_form_until_agreed(
         ),
         (
             "[programme.privacy]\nversion = 20250101\n",
-            "programme.privacy.version: Input should be less than or equal to 999999",
+            "programme.privacy.version: 20250101 is too large; use 999999 or less",
         ),
         (
             '[[programme.areas]]\nkey = "big"\nname = "Big"\nneighbourhoods = ['
