@@ -1,9 +1,12 @@
 """Theme tagging: which of the programme's themes a need or a challenge answer is about.
 
-Pure functions over plain data; nothing here knows about Telegram or the config file. The
-``bot`` package builds one :class:`ThemeRule` per configured theme (:func:`rules_from`) and
-calls :func:`tag`; an admin's ``/retag`` replaces the result (:func:`parse_theme_keys` reads
-its list), and the override is what is kept.
+Pure functions over plain data; nothing here knows about Telegram or the config file. Two
+taggers live here: the keyword rules below (:func:`rules_from`, :func:`tag`), and the
+similarity tagger :class:`ThemeTagger` (nearest theme by TF-IDF similarity to each theme's
+example sentences and to learned examples; keyword rules add a bonus), which
+``bot.theme_tagging.tagger_for`` builds from the config. An admin's ``/retag`` replaces the
+result (:func:`parse_theme_keys` reads its list), the override is kept, and
+:meth:`ThemeTagger.learn` makes it an example.
 
 How a text is matched
 =====================
