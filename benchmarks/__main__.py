@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks import theme_accuracy
 from bot.app import running_bot
 from bot.config import Programme, Settings, StorageSettings, TelegramSettings
 from bot.reports.charts import survey_chart
@@ -128,7 +129,11 @@ def pure_functions() -> list[str]:
     results = uplift(answers, groups)
     labels = {item.key: item.question for item in programme.survey.items}
     return [
-        _row("theme tagging of one need (6 themes)", TAGS, _timed(lambda: tag(need, rules), TAGS)),
+        _row(
+            "keyword theme tagging of one need (6 themes)",
+            TAGS,
+            _timed(lambda: tag(need, rules), TAGS),
+        ),
         _row(
             f"uplift over {COHORT:,} paired participants",
             UPLIFTS,
@@ -148,11 +153,14 @@ async def main() -> None:
             *await command_round_trips(Path(directory)),
             await durable_writes(Path(directory)),
             *pure_functions(),
+            theme_accuracy.timing(),
         ]
     print("| what | n | median | p95 |")
     print("| --- | --- | --- | --- |")
     for row in rows:
         print(row)
+    print()
+    print("\n".join(theme_accuracy.section("test")))
 
 
 asyncio.run(main())

@@ -282,12 +282,24 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tag(settings: Settings, args: argparse.Namespace) -> int:
+    """Tag each line of standard input with its themes (highest first, tab-separated)."""
+    from bot.theme_tagging import tagger_for
+    from conversations.themes import NO_THEME
+
+    tagger = tagger_for(settings.programme)
+    for line in sys.stdin:
+        print("\t".join(tagger.tag(line.rstrip("\n"))) or NO_THEME, flush=True)
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "run": cmd_run,
     "demo": cmd_demo,
     "check-config": cmd_check_config,
     "migrate": cmd_migrate,
     "backup": cmd_backup,
+    "tag": cmd_tag,
 }
 
 

@@ -1,9 +1,12 @@
 """Theme tagging: which of the programme's themes a need or a challenge answer is about.
 
-Pure functions over plain data; nothing here knows about Telegram or the config file. The
-``bot`` package builds one :class:`ThemeRule` per configured theme (:func:`rules_from`) and
-calls :func:`tag`; an admin's ``/retag`` replaces the result (:func:`parse_theme_keys` reads
-its list), and the override is what is kept.
+Pure functions over plain data; nothing here knows about Telegram or the config file. Two
+taggers live here: the keyword rules below (:func:`rules_from`, :func:`tag`), and the
+similarity tagger :class:`ThemeTagger` (nearest theme by TF-IDF similarity to each theme's
+example sentences and to learned examples; keyword rules add a bonus), which
+``bot.theme_tagging.tagger_for`` builds from the config. An admin's ``/retag`` replaces the
+result (:func:`parse_theme_keys` reads its list), the override is kept, and
+:meth:`ThemeTagger.learn` makes it an example.
 
 How a text is matched
 =====================
@@ -43,9 +46,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Protocol
+from itertools import pairwise
+from typing import Any, Protocol
 
 ENDINGS: tuple[str, ...] = ("s", "es", "ed", "ing", "ings", "er", "ers", "ment", "ments")
 """The endings a keyword may take (see the module's documentation)."""
@@ -231,3 +235,381 @@ def parse_theme_keys(text: str, known: Sequence[str]) -> list[str]:
     if unknown:
         raise UnknownThemes(unknown, known)
     return list(dict.fromkeys(known_keys[key] for key in keys))
+
+
+# The similarity tagger
+# =====================
+#
+# See :class:`ThemeTagger`. Everything below is plain data in, plain data out: the bot builds
+# one tagger from the config and the learned examples in storage, and asks it.
+
+DEFAULT_SIMILARITY_THRESHOLD = 0.18
+"""A theme is tagged when its score (see :class:`ThemeTagger`) reaches this."""
+
+NEAR_DUPLICATE = 0.8
+"""A text at least this similar to one example takes that example's themes as they are."""
+
+SECOND_THEME_RATIO = 0.8
+"""A second or later theme is tagged only if it scores this share of the first's score."""
+
+CENTROID_WEIGHT = 0.7
+NEAREST_WEIGHT = 0.3
+KEYWORD_BONUS = 0.12
+"""Added to a theme's score per point of its keyword score (see :func:`scores`), up to
+:data:`KEYWORD_BONUS_CAP` points."""
+KEYWORD_BONUS_CAP = 4
+CHAR_WEIGHT = 0.9
+"""The share of a text's vector given to character n-grams (typos, word endings) rather than
+to whole words."""
+
+NONE_WEIGHT = 1.0
+"""The examples about no theme win when their score, times this, reaches the best theme's."""
+
+NO_THEME = "none"
+"""What ``coproduce tag`` prints, and :class:`Explanation` calls the no-theme examples."""
+
+NEAREST_SHOWN = 3
+TERMS_SHOWN = 5
+
+_STOP_WORDS = """a about all also am an and any are as at be been but by can cant could did do does
+    dont for from get got had has have he her him his how i if in into is it its just me my
+    no not of off on one or our ours out over really so some than that the their them then
+    there theres these they theyre this those to too up us very was we were weve what when
+    where which who why will with wont would you your im id ive ill its weve were wed well
+    like ok pls please thanks tbh"""
+STOP_WORDS = frozenset(_STOP_WORDS.split())
+"""Words that say nothing about a theme: left out of the word features and matched terms."""
+
+_STEM_ENDINGS = ("ings", "ing", "ers", "er", "ies", "es", "ed", "s")
+
+
+def stem(word: str) -> str:
+    """A crude stem, for word features only: "volunteers" and "volunteering" are "volunteer"."""
+    for ending in _STEM_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            base = word[: -len(ending)]
+            if ending == "ies":
+                return base + "y"
+            if len(base) >= 2 and base[-1] == base[-2] and base[-1] not in "ls":
+                return base[:-1]  # planning: plann: plan
+            return base
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    """The stems of the text's words that may say something about a theme."""
+    return [stem(word) for word in words(text) if word not in STOP_WORDS]
+
+
+def _normalised(text: str) -> str:
+    return " ".join(words(text))
+
+
+class ThemeConfig(Protocol):
+    """What :class:`ThemeTagger` reads from a configured theme (``bot.config.Theme`` has it)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def examples(self) -> Sequence[str]: ...
+    @property
+    def keywords(self) -> Sequence[str]: ...
+    @property
+    def phrases(self) -> Sequence[str]: ...
+    @property
+    def weights(self) -> Mapping[str, int]: ...
+    @property
+    def threshold(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Example:
+    """A text and the themes it is about (none: about none of them).
+
+    ``source`` is ``"config"`` for the config's examples, or whatever the learner passed:
+    the reference of the need or answer an admin retagged (``"N-0042"``).
+    """
+
+    text: str
+    themes: tuple[str, ...]
+    source: str = "config"
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """An example near a text, and how near (cosine similarity, 0 to 1)."""
+
+    example: Example
+    similarity: float
+
+
+@dataclass(frozen=True)
+class ThemeScore:
+    """Why a theme was or was not given to a text.
+
+    ``score`` is what is compared with the threshold: ``similarity`` (to the mean of the
+    theme's examples) and ``nearest[0].similarity`` (to its closest example), weighted
+    :data:`CENTROID_WEIGHT` and :data:`NEAREST_WEIGHT`, plus a bonus for the theme's
+    configured ``keywords`` found. ``terms`` are the words and
+    word pairs the text shares with the theme's examples, most telling first.
+    """
+
+    key: str
+    score: float
+    tagged: bool
+    similarity: float
+    nearest: tuple[Neighbour, ...]
+    terms: tuple[str, ...]
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What :meth:`ThemeTagger.explain` says: the themes, one line why, and every score."""
+
+    themes: list[str]
+    reason: str
+    scores: tuple[ThemeScore, ...]  # highest score first
+    none: ThemeScore | None = None  # the examples about no theme, when there are some
+    duplicate_of: Neighbour | None = None
+
+
+class ThemeTagger:
+    """Tags texts with the themes whose examples they are most like.
+
+    Each text becomes a TF-IDF vector over its words (stemmed, common words left out, single
+    words and pairs) and its character 3- to 5-grams (so a typo or another ending still
+    shares most of its pieces), fitted on the examples. A theme's score is 0.7 times the
+    text's cosine similarity to the centroid of the theme's examples plus 0.3 times that to
+    its single nearest example, plus :data:`KEYWORD_BONUS` per point its configured keywords and
+    phrases score (at most :data:`KEYWORD_BONUS_CAP` points). The themes reaching
+    ``threshold`` are tagged, highest first, a second or later one only if it scores at
+    least :data:`SECOND_THEME_RATIO` of the first. A text nearly the same as one example
+    (similarity :data:`NEAR_DUPLICATE` or more) takes that example's themes, even none: that
+    is how an admin's correction (:meth:`learn`) wins for the same sentence said again.
+
+    Examples come from the config (``examples`` of each theme) and from :meth:`learn`; an
+    example with no themes is a text about none of them. Learning refits at once (a few
+    milliseconds for hundreds of examples). Examples naming themes the tagger does not know
+    are kept for their other themes (a theme may have been removed from the config).
+    """
+
+    def __init__(
+        self,
+        themes: Sequence[ThemeConfig],
+        learned: Iterable[tuple[str, Sequence[str]] | Example] = (),
+        *,
+        none_examples: Iterable[str] = (),
+        threshold: float = DEFAULT_SIMILARITY_THRESHOLD,
+    ) -> None:
+        if not themes:
+            raise ValueError("a tagger needs at least one theme")
+        self.keys: tuple[str, ...] = tuple(theme.key for theme in themes)
+        self.threshold = threshold
+        self._rules = rules_from(themes)
+        self._examples: list[Example] = [
+            Example(_clean(text), (theme.key,)) for theme in themes for text in theme.examples
+        ]
+        self._examples += [Example(_clean(text), ()) for text in none_examples]
+        for item in learned:
+            example = item if isinstance(item, Example) else Example(item[0], tuple(item[1]))
+            self._examples.append(self._known(example))
+        self._fit()
+
+    @property
+    def examples(self) -> tuple[Example, ...]:
+        """Every example, the config's first, then the learned ones in the order learned."""
+        return tuple(self._examples)
+
+    def learn(self, text: str, themes: Sequence[str], source: str = "learned") -> Example:
+        """Keep ``text`` as an example of ``themes`` (empty: of no theme), in effect at once.
+
+        Raises ``ValueError`` for a theme key the tagger does not know.
+        """
+        unknown = [key for key in themes if key not in self.keys]
+        if unknown:
+            raise ValueError(f"unknown theme(s): {', '.join(unknown)}")
+        example = Example(_clean(text), tuple(dict.fromkeys(themes)), source)
+        self._examples.append(example)
+        self._fit()
+        return example
+
+    def tag(self, text: str) -> list[str]:
+        """The keys of the themes ``text`` is about, highest score first; [] for none."""
+        return self._judge(text, evidence=False).themes
+
+    def explain(self, text: str) -> Explanation:
+        """The themes of ``text``, one line why, and every theme's score and evidence."""
+        return self._judge(text, evidence=True)
+
+    def _judge(self, text: str, *, evidence: bool) -> Explanation:
+        vector = self._vector(text)
+        similarities = (self._matrix @ vector.T).toarray().ravel()
+        to_centroids = (self._centroids @ vector.T).toarray().ravel()
+        keyword_scores = scores(text, self._rules)
+        found = matched_terms(text, self._rules) if evidence else {}
+        theme_scores: list[ThemeScore] = []
+        for index, key in enumerate(self.keys):
+            centroid = float(to_centroids[index])
+            nearest = self._nearest(self._members[index], similarities)
+            best = nearest[0].similarity if nearest else 0.0
+            bonus = KEYWORD_BONUS * min(keyword_scores[key], KEYWORD_BONUS_CAP)
+            theme_scores.append(
+                ThemeScore(
+                    key=key,
+                    score=round(CENTROID_WEIGHT * centroid + NEAREST_WEIGHT * best + bonus, 4),
+                    tagged=False,
+                    similarity=round(centroid, 4),
+                    nearest=nearest if evidence else nearest[:1],
+                    terms=self._shared_terms(vector, index) if evidence else (),
+                    keywords=tuple(found.get(key, ())),
+                )
+            )
+        ordered = sorted(theme_scores, key=lambda s: -s.score)
+        top = ordered[0].score
+        none = self._none_score(similarities, to_centroids, evidence=evidence)
+        duplicate = self._near_duplicate(similarities)
+        if duplicate is not None:
+            chosen = [key for key in duplicate.example.themes if key in self.keys]
+            reason = (
+                f"nearly the same ({duplicate.similarity:.2f}) as an example from "
+                f"{duplicate.example.source} about "
+                + (", ".join(chosen) if chosen else "no theme")
+            )
+        elif none is not None and none.score >= top:
+            chosen = []
+            reason = (
+                f"closer to the examples about no theme ({none.score:.2f}) than to any "
+                f"theme ({top:.2f})"
+            )
+        else:
+            chosen = [
+                s.key
+                for s in ordered
+                if s.score >= self.threshold and s.score >= top * SECOND_THEME_RATIO
+            ]
+            reason = (
+                f"closest to {', '.join(chosen)} (score {top:.2f}, threshold {self.threshold:.2f})"
+                if chosen
+                else f"no theme reaches the threshold ({top:.2f} < {self.threshold:.2f})"
+            )
+        rank = {s.key: i for i, s in enumerate(ordered)}
+        tagged = set(chosen)
+        return Explanation(
+            themes=sorted(chosen, key=lambda k: rank[k]),
+            reason=reason,
+            scores=tuple(replace(s, tagged=s.key in tagged) for s in ordered),
+            none=none,
+            duplicate_of=duplicate,
+        )
+
+    def _nearest(self, members: Sequence[int], similarities: Any) -> tuple[Neighbour, ...]:
+        if not members:
+            return ()
+        ranked = sorted(members, key=lambda m: -similarities[m])[:NEAREST_SHOWN]
+        return tuple(Neighbour(self._examples[m], float(similarities[m])) for m in ranked)
+
+    def _none_score(
+        self, similarities: Any, to_centroids: Any, *, evidence: bool
+    ) -> ThemeScore | None:
+        if not self._none_members:
+            return None
+        centroid = float(to_centroids[len(self.keys)])
+        nearest = self._nearest(self._none_members, similarities)
+        score = CENTROID_WEIGHT * centroid + NEAREST_WEIGHT * nearest[0].similarity
+        return ThemeScore(
+            key=NO_THEME,
+            score=round(score * NONE_WEIGHT, 4),
+            tagged=False,
+            similarity=round(centroid, 4),
+            nearest=nearest if evidence else nearest[:1],
+            terms=(),
+            keywords=(),
+        )
+
+    # Fitting and vectors
+
+    def _known(self, example: Example) -> Example:
+        themes = tuple(key for key in dict.fromkeys(example.themes) if key in self.keys)
+        return Example(_clean(example.text), themes, example.source)
+
+    def _fit(self) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        texts = [example.text for example in self._examples] or [""]
+        self._words = TfidfVectorizer(
+            analyzer=_word_features, sublinear_tf=True, norm="l2", min_df=1
+        )
+        self._chars = TfidfVectorizer(
+            analyzer="char_wb",
+            preprocessor=_normalised,
+            ngram_range=(3, 5),
+            sublinear_tf=True,
+            norm="l2",
+        )
+        self._words.fit(texts)
+        self._chars.fit(texts)
+        self._feature_names: list[str] = list(self._words.get_feature_names_out())
+        self._matrix = self._vectors([example.text for example in self._examples])
+        self._members: list[list[int]] = [
+            [i for i, example in enumerate(self._examples) if key in example.themes]
+            for key in self.keys
+        ]
+        self._none_members = [i for i, ex in enumerate(self._examples) if not ex.themes]
+        from scipy.sparse import vstack
+
+        self._centroids = vstack(
+            [self._centroid(members) for members in [*self._members, self._none_members]]
+        ).tocsr()
+
+    def _vectors(self, texts: Sequence[str]) -> Any:
+        from scipy.sparse import hstack
+        from sklearn.preprocessing import normalize
+
+        if not texts:
+            texts = [""]
+        word_part = self._words.transform(texts) * (1 - CHAR_WEIGHT) ** 0.5
+        char_part = self._chars.transform(texts) * CHAR_WEIGHT**0.5
+        return normalize(hstack([word_part, char_part]).tocsr())
+
+    def _vector(self, text: str) -> Any:
+        return self._vectors([text])
+
+    def _centroid(self, members: list[int]) -> Any:
+        import numpy as np
+        from scipy.sparse import csr_matrix
+        from sklearn.preprocessing import normalize
+
+        if not members:
+            return csr_matrix(self._matrix[0].shape)
+        return normalize(csr_matrix(np.asarray(self._matrix[members].mean(axis=0))))
+
+    def _near_duplicate(self, similarities: Any) -> Neighbour | None:
+        if not self._examples:
+            return None
+        index = int(similarities.argmax())
+        if similarities[index] < NEAR_DUPLICATE:
+            return None
+        # The latest example wins among equals: a later correction overrides an earlier one.
+        best = float(similarities[index])
+        latest = max(i for i, s in enumerate(similarities) if s >= best - 1e-9)
+        return Neighbour(self._examples[latest], best)
+
+    def _shared_terms(self, vector: Any, index: int) -> tuple[str, ...]:
+        if not self._members[index]:
+            return ()
+        width = len(self._feature_names)
+        centroid = self._centroids[index]
+        contribution = vector[:, :width].multiply(centroid[:, :width])
+        row = contribution.tocoo()
+        pairs = sorted(zip(row.data, row.col, strict=True), key=lambda p: -p[0])
+        return tuple(self._feature_names[int(col)] for _, col in pairs[:TERMS_SHOWN])
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _word_features(text: str) -> list[str]:
+    stems = content_words(text)
+    return stems + [f"{a} {b}" for a, b in pairwise(stems)]

@@ -37,23 +37,34 @@ recall and the sentences tagged wrongly.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from benchmarks.theme_accuracy import evaluate, labelled, markdown
 from bot.config import Programme, Theme
+from bot.theme_tagging import tagger_for
 from conversations.themes import (
     ThemeRule,
+    ThemeTagger,
     UnknownThemes,
     matched_terms,
     parse_theme_keys,
     rules_from,
     scores,
+    stem,
     tag,
     word_forms,
     words,
 )
+from storage.database import Database
+from storage.themes import ThemeExampleStore
+from tests.harness import EXAMPLE_CONFIG
 
 RULES = rules_from(Programme().themes)
 KEYS = [rule.key for rule in RULES]
@@ -479,3 +490,142 @@ def test_parse_theme_keys() -> None:
         parse_theme_keys("partnership_working,funding, pirates", KEYS)
     assert raised.value.unknown == ["funding", "pirates"]
     assert "the themes are: performance_management" in str(raised.value)
+
+
+# The similarity tagger (ThemeTagger), measured on tests/data/themes_labelled.tsv
+#
+# 240 phone-style sentences (none from the table above), each with its main theme or "none",
+# written and split (alternate rows of each label: dev, test) before the tagger was built.
+# Examples, weights and the threshold were chosen on the dev half only; the test half was
+# scored once, after that, and is what BENCHMARKS.md reports:
+#
+#     test half: top-1 85/120 = 70.8%; "none" sentences left untagged 11/18 = 61.1%
+#     dev half:  top-1 105/120 = 87.5%; "none" sentences left untagged 15/18 = 83.3%
+#
+# The target (85% on the test half) is NOT met: the floors below guard against
+# regressions from the measured figures and must not be read as the target.
+TEST_HALF_FLOOR = 0.70
+NONE_UNTAGGED_FLOOR = 0.60
+
+
+def test_labelled_set_is_large_split_and_uses_known_labels() -> None:
+    rows = labelled()
+    assert len(rows) >= 200
+    assert {row.split for row in rows} == {"dev", "test"}
+    assert {row.theme for row in rows} == {*KEYS, "none"}
+    assert len({row.text for row in rows}) == len(rows)
+    for split in ("dev", "test"):
+        half = [row for row in rows if row.split == split]
+        assert len(half) == len(rows) // 2
+        assert {row.theme for row in half} == {*KEYS, "none"}
+
+
+@pytest.fixture(scope="module")
+def tagger() -> ThemeTagger:
+    return tagger_for(Programme())
+
+
+def test_accuracy_on_the_test_half(tagger: ThemeTagger) -> None:
+    report = evaluate(tagger.tag, labelled("test"), KEYS)
+    print("\n".join(markdown(report)))
+    assert report.total == 120
+    assert (report.correct, report.none_untagged) == (85, 11), "update the figures above"
+    assert report.accuracy >= TEST_HALF_FLOOR
+    assert report.none_untagged_rate >= NONE_UNTAGGED_FLOOR
+
+
+def test_tag_is_explain_themes_and_scores_are_ordered(tagger: ThemeTagger) -> None:
+    text = "we cant get volunteers for the Saturday club in Kirkby, the DBS takes months"
+    explanation = tagger.explain(text)
+    assert tagger.tag(text) == explanation.themes
+    assert explanation.themes[0] == CE
+    assert [s.score for s in explanation.scores] == sorted(
+        (s.score for s in explanation.scores), reverse=True
+    )
+    first = explanation.scores[0]
+    assert first.key == CE
+    assert first.tagged
+    assert first.score >= tagger.threshold
+    assert stem("volunteers") in first.terms  # the crude stem: "volunte"
+    assert "volunteer" in first.keywords
+    assert first.nearest
+    assert all(CE in n.example.themes for n in first.nearest)
+    assert first.nearest[0].similarity >= first.nearest[-1].similarity
+    assert "closest to community_engagement" in explanation.reason
+    assert {s.key for s in explanation.scores} == set(KEYS)
+
+
+def test_a_text_about_no_theme_is_untagged_and_says_why(tagger: ThemeTagger) -> None:
+    explanation = tagger.explain("see you all on thursday")
+    assert explanation.themes == []
+    assert tagger.tag("") == []
+    assert explanation.none is not None
+    assert "no theme" in explanation.reason
+
+
+def test_a_correction_changes_how_a_near_identical_sentence_is_tagged() -> None:
+    tagger = tagger_for(Programme())
+    said = "the centre keeps moving our Tuesday session to a different room"
+    assert tagger.tag(said)[:1] != [LC]
+    tagger.learn(said, [LC], source="N-0042")
+    again = "The centre keeps moving our tuesday session to a diferent room!"
+    explanation = tagger.explain(again)
+    assert explanation.themes == [LC]
+    assert explanation.duplicate_of is not None
+    assert explanation.duplicate_of.example.source == "N-0042"
+    assert "N-0042" in explanation.reason
+    # A correction to "no theme" wins the same way, and a later correction beats an earlier.
+    tagger.learn(said, [], source="N-0043")
+    assert tagger.tag(again) == []
+    # A learned example also helps sentences that are only alike: it joins its theme's pool.
+    assert tagger.examples[-1].source == "N-0043"
+
+
+def test_learned_examples_given_at_start_count_and_unknown_themes_are_dropped() -> None:
+    said = "our minibus needs a new MOT before the trip"
+    learned = [(said, [PW, "retired_theme"])]
+    tagger = tagger_for(Programme(), learned)
+    assert tagger.tag(said) == [PW]
+    assert tagger.examples[-1].themes == (PW,)
+    with pytest.raises(ValueError, match="unknown theme"):
+        tagger.learn(said, ["pirates"])
+
+
+def test_coproduce_tag_reads_stdin_and_prints_themes_per_line(tmp_path: Path) -> None:
+    lines = ["we need more volunteers in Huyton", "ok see you thursday", ""]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(EXAMPLE_CONFIG), "tag"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=50,
+    )
+    out = result.stdout.splitlines()
+    tagger = tagger_for(Programme())
+    assert out == ["\t".join(tagger.tag(line)) or "none" for line in lines]
+    assert out[0].split("\t")[0] == CE
+    assert out[1:] == ["none", "none"]
+
+
+async def test_learned_examples_are_stored_read_back_and_forgotten(tmp_path: Path) -> None:
+    database = await Database.open(tmp_path / "themes.sqlite3")
+    try:
+        store = ThemeExampleStore(database)
+        now = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+        first = await store.add("our minibus needs an MOT", [PW], "N-0001", now)
+        await store.add("nothing to say", [], "C-0002", now)
+        stored = await store.all()
+        assert [e.as_pair() for e in stored] == [
+            ("our minibus needs an MOT", [PW]),
+            ("nothing to say", []),
+        ]
+        assert stored[0] == first
+        assert tagger_for(Programme(), [e.as_pair() for e in stored]).tag(
+            "our minibus needs an MOT"
+        ) == [PW]
+        assert await store.delete_for(["N-0001", "N-9999"]) == 1
+        assert [e.source_reference for e in await store.all()] == ["C-0002"]
+        assert await store.delete_for([]) == 0
+    finally:
+        await database.close()

@@ -1,0 +1,1 @@
+-- Placeholder on the themes branch: 0005 belongs to another branch; dropped when merging.
