@@ -137,9 +137,7 @@ def test_each_problem_is_one_line_naming_the_key(tmp_path: Path, text: str, expe
 
 def test_a_misspelt_key_far_from_any_other_lists_the_keys_of_its_section(tmp_path: Path) -> None:
     [problem] = problems_of(write(tmp_path, "[storage]\nwhere = 'x.sqlite3'\n"))
-    assert problem == (
-        "unknown key `where` in [storage]; the keys there are path"
-    )
+    assert problem == ("unknown key `where` in [storage]; the keys there are path")
 
 
 def test_each_bad_admin_is_named_by_its_value(tmp_path: Path) -> None:

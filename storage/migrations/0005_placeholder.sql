@@ -1,1 +1,0 @@
--- Placeholder on the themes branch: 0005 belongs to another branch; dropped when merging.
