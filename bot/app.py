@@ -63,7 +63,7 @@ def build_application(
             parse_mode=ParseMode.HTML,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         ),
-        rate_limiter=PerChatRateLimiter(),
+        rate_limiter=PerChatRateLimiter(per_second=settings.limits.sends_per_second),
         request=HTTPXRequest(connection_pool_size=SENDING_CONNECTIONS),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
     )

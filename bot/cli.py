@@ -283,7 +283,7 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_tag(settings: Settings, args: argparse.Namespace) -> int:
-    """Tag each line of standard input with its themes (highest first, tab-separated)."""
+    """Tag each line of standard input with its themes (highest first, separated by tabs)."""
     from bot.theme_tagging import tagger_for
     from conversations.themes import NO_THEME
 

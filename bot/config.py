@@ -71,9 +71,12 @@ class StorageSettings(_Section):
 
 
 class Limits(_Section):
-    """How much one person may send before the bot stops reading them for a while."""
+    """How fast people may write to the bot, and how fast it writes to Telegram."""
 
+    # From one person: beyond this, one notice and the rest of the minute is ignored.
     messages_per_minute: int = Field(default=30, ge=1, le=1000)
+    # Messages the bot sends per second, in all: Telegram's limit for a bot is about 30.
+    sends_per_second: float = Field(default=30.0, gt=0, le=1000)
 
 
 class Area(_Section):

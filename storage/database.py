@@ -4,8 +4,8 @@ All SQL of the project lives in ``storage/``; this module owns the connection an
 the repositories beside it own their queries.
 
 Public surface: :class:`Database` (``open``, ``transaction``, ``unit_of_work``, ``finish``,
-``later``, ``migrate``, ``backup``, ``close``), :class:`UnitOfWork`, :data:`Rider`,
-:class:`SchemaTooNewError`.
+``later``, ``flush_later``, ``checkpoint``, ``migrate``, ``backup``, ``close``),
+:class:`UnitOfWork`, :data:`Rider`, :class:`SchemaTooNewError`.
 
 One update, one transaction: the bot handles each update inside :meth:`Database.unit_of_work`
 with *riders* (the inbox's "handled" mark, the person's activity stamp). The first transaction
@@ -29,6 +29,9 @@ from pathlib import Path
 import aiosqlite
 
 BUSY_TIMEOUT_MS = 5000
+# SQLite skips its busy timeout in some cases (another process opening, closing or
+# checkpointing the WAL): starting a write transaction is tried again this many times.
+BEGIN_ATTEMPTS = 8
 
 Rider = Callable[[aiosqlite.Connection], Awaitable[None]]
 """A write that rides along in another transaction: it runs just before that one commits."""
@@ -123,9 +126,7 @@ class Database:
 
     async def close(self) -> None:
         """Write what waits in :meth:`later`, then close."""
-        if self._later:
-            async with self.transaction():
-                pass
+        await self.flush_later()
         await self.connection.close()
 
     @asynccontextmanager
@@ -142,7 +143,7 @@ class Database:
         async with self._write_lock:
             self._writer = task
             try:
-                await self.connection.execute("BEGIN IMMEDIATE")
+                await self._begin()
                 try:
                     yield self.connection
                     unit = _UNIT.get()
@@ -160,6 +161,16 @@ class Database:
                     unit.riders.clear()
             finally:
                 self._writer = None
+
+    async def _begin(self) -> None:
+        for attempt in range(BEGIN_ATTEMPTS):
+            try:
+                await self.connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or attempt == BEGIN_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(0.01 * 2**attempt)
 
     @contextmanager
     def unit_of_work(self, riders: Sequence[Rider]) -> Iterator[UnitOfWork]:
@@ -185,6 +196,12 @@ class Database:
     def later(self, rider: Rider) -> None:
         """A write that may wait for the next transaction (bookkeeping a crash may lose)."""
         self._later.append(rider)
+
+    async def flush_later(self) -> None:
+        """Commit the writes waiting in :meth:`later` now, if there are any."""
+        if self._later:
+            async with self.transaction():
+                pass
 
     async def checkpoint(self) -> None:
         """Copy the WAL into the database file and empty it: erased text leaves both."""

@@ -17,13 +17,14 @@ from bot.config import Commissioner, Limits, Settings, StorageSettings, Telegram
 from bot.context import BotApplication
 from bot.features import Feature
 from bot.handlers import FEATURES
-from bot.simulator import BotApiEmulator, SimMessage, SimUser
+from bot.simulator import BotApiEmulator, SimMessage, SimulatorClient, SimUser
 
 TOKEN = "4242424242:test-token-that-must-never-be-logged"
 EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config.example.toml"
 # Test users answer far faster than people type: a limit no test reaches by accident (the
-# flood tests set their own).
-TEST_MESSAGES_PER_MINUTE = 1000
+# flood tests set their own). The simulator has no sending limit, so the bot need not pace
+# itself at Telegram's 30 a second.
+TEST_LIMITS = Limits(messages_per_minute=1000, sends_per_second=500)
 # The example config's personas, as the demo offers them.
 MEMBER_ID = 1001
 COMMISSIONER_ID = 1002
@@ -37,7 +38,7 @@ def settings_for(emulator: BotApiEmulator, database: Path) -> Settings:
             token=TOKEN, base_url=emulator.api_base_url, base_file_url=emulator.file_base_url
         ),
         storage=StorageSettings(path=database),
-        limits=Limits(messages_per_minute=TEST_MESSAGES_PER_MINUTE),
+        limits=TEST_LIMITS,
         admins=[ADMIN_ID],
         commissioners=[Commissioner(user_id=COMMISSIONER_ID, areas=["knowsley"])],
     )
@@ -101,11 +102,13 @@ async def sign_up(
 
 
 async def start_coproduce_process(
-    emulator: BotApiEmulator, directory: Path, *, log_level: str = "INFO"
+    emulator: BotApiEmulator, directory: Path, *, log_level: str = "INFO", config_text: str = ""
 ) -> asyncio.subprocess.Process:
-    """``coproduce run`` as a real process against ``emulator``, its database in ``directory``."""
+    """``coproduce run`` as a real process against ``emulator``, its database in ``directory``
+    (``config_text`` is added to its config file)."""
     config = directory / "config.toml"
-    config.write_text(f"admins = [{ADMIN_ID}]\n")
+    limits = f"[limits]\nsends_per_second = {TEST_LIMITS.sends_per_second}\n"
+    config.write_text(f"admins = [{ADMIN_ID}]\n{config_text}\n{limits}")
     environment = {
         **os.environ,
         "COPRODUCE_TELEGRAM__TOKEN": TOKEN,
@@ -125,6 +128,47 @@ async def start_coproduce_process(
         stderr=asyncio.subprocess.PIPE,
         env=environment,
     )
+
+
+class BotProcess:
+    """``coproduce run`` as a real process, its log read as it goes (so its pipe never fills)."""
+
+    def __init__(self, emulator: BotApiEmulator, directory: Path, config_text: str = "") -> None:
+        self._emulator = emulator
+        self._directory = directory
+        self._config_text = config_text
+        self._process: asyncio.subprocess.Process | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self.log: list[str] = []
+        self._started = asyncio.Event()
+
+    async def start(self) -> int:
+        """Start, wait until the bot is serving, and return how many updates it replayed."""
+        self._started.clear()
+        self._process = await start_coproduce_process(
+            self._emulator, self._directory, config_text=self._config_text
+        )
+        self._reader = asyncio.create_task(self._read(self._process))
+        async with asyncio.timeout(30):
+            await self._started.wait()
+        started = next(line for line in reversed(self.log) if "event=bot_started" in line)
+        return int(started.split("replayed=")[1].split()[0])
+
+    async def _read(self, process: asyncio.subprocess.Process) -> None:
+        assert process.stderr is not None
+        async for raw in process.stderr:
+            line = raw.decode(errors="replace")
+            self.log.append(line)
+            if "event=bot_started" in line:
+                self._started.set()
+
+    async def kill(self) -> None:
+        """SIGKILL: no shutdown, nothing flushed."""
+        if self._process is not None and self._process.returncode is None:
+            self._process.kill()
+            await self._process.wait()
+        if self._reader is not None:
+            await self._reader
 
 
 async def voice_a_need(user: SimUser, description: str) -> str:
@@ -176,11 +220,14 @@ async def take_survey(user: SimUser, score: int, *, button: str = SURVEY_BUTTON)
     return thanks.text
 
 
-async def all_handled(settings: Settings) -> None:
-    """Wait until the bot has handled every update it received (its reply may come first)."""
+async def all_handled(settings: Settings, sim: SimulatorClient | None = None) -> None:
+    """Wait until the bot has handled every update it received (its reply may come first),
+    and with ``sim``, every update sent to it."""
     unhandled = "SELECT COUNT(*) FROM inbox WHERE handled_at IS NULL"
-    async with asyncio.timeout(5):
-        # Polling, as another process reading the database would: there is no event to wait on.
+    async with asyncio.timeout(10):
+        # Polling, as another process would: there is no event to wait on.
+        while sim is not None and await sim.pending_updates():  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
         while rows(settings, unhandled) != [(0,)]:  # noqa: ASYNC110
             await asyncio.sleep(0.02)
 

@@ -57,15 +57,17 @@ class PerPersonProcessor(BaseUpdateProcessor):
         self._gate = FloodGate(messages_per_minute)
         self._turns: dict[int, asyncio.Event] = {}
         self._notices: set[asyncio.Task[None]] = set()
+        self._flushing: asyncio.Task[None] | None = None
         self.slow_down: SlowDown | None = None  # tells a flooding person, once a minute
 
     async def initialize(self) -> None:
         """Nothing to set up."""
 
     async def shutdown(self) -> None:
-        """Let the slow-down notices being sent finish."""
-        if self._notices:
-            await asyncio.gather(*self._notices, return_exceptions=True)
+        """Let the slow-down notices and the last batch of refusals finish."""
+        pending = [*self._notices, *([self._flushing] if self._flushing else [])]
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         if not isinstance(update, Update):
@@ -76,7 +78,9 @@ class PerPersonProcessor(BaseUpdateProcessor):
         if person is not None and not self._admitted(person, update):
             if asyncio.iscoroutine(coroutine):
                 coroutine.close()  # never to run: the person is over their limit
+            # Marked handled in batches: a flood of refusals costs a few commits, not one each.
             self._database.later(self._inbox.handled([update.update_id], now))
+            self._flush_soon()
             return
         async with self._turn(person):
             riders = [self._inbox.handled([update.update_id], now)]
@@ -101,6 +105,10 @@ class PerPersonProcessor(BaseUpdateProcessor):
                 self._notices.add(notice)
                 notice.add_done_callback(self._notices.discard)
         return False
+
+    def _flush_soon(self) -> None:
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._database.flush_later())
 
     @asynccontextmanager
     async def _turn(self, person: int | None) -> AsyncIterator[None]:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping, Sequence
 from io import BytesIO
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from typing import TYPE_CHECKING
 
 from bot.reports.uplift import GroupUplift, is_withheld, whole_percent
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 BEFORE_COLOUR = "#a3a3a3"  # grey: the starting point
 AFTER_COLOUR = "#0072b2"  # Okabe-Ito blue: distinct from grey for colour-blind readers too
@@ -72,6 +71,11 @@ def survey_chart(
 
     def from_top(inches: float) -> float:
         return 1 - inches / height
+
+    # matplotlib takes half a second to import: paid by the first chart, not at start-up.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
 
     figure = Figure(figsize=(WIDTH, height), dpi=dpi)
     FigureCanvasAgg(figure)

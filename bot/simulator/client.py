@@ -129,6 +129,11 @@ class SimulatorClient:
         result: list[dict[str, Any]] = calls
         return result
 
+    async def pending_updates(self) -> int:
+        """Updates sent that the bot has not confirmed receiving yet."""
+        _, body = await self.request("GET", "/sim/updates")
+        return int(body["pending"])
+
     async def inject_fault(
         self,
         method: str,

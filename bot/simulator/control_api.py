@@ -15,7 +15,7 @@ from bot.simulator.media import VOICE_SECONDS, sample_ogg, sample_png, sample_we
 from bot.simulator.state import JSON, Chat, Fault, SimState, StoredMessage, User
 
 EVENTS_MAX_TIMEOUT = 30.0
-FAULT_KINDS = frozenset({"retry_after", "server_error", "timeout", "blocked"})
+FAULT_KINDS = frozenset({"retry_after", "server_error", "timeout", "slow", "blocked"})
 MESSAGE_KINDS = frozenset({"text", "photo", "voice", "sticker", "document"})
 
 
@@ -69,6 +69,7 @@ class ControlApi:
             web.get("/sim/chats/{chat_id}/messages", self.messages),
             web.get("/sim/chats/{chat_id}/events", self.events),
             web.get("/sim/calls", self.calls),
+            web.get("/sim/updates", self.pending_updates),
             web.post("/sim/faults", self.add_fault),
             web.delete("/sim/faults", self.clear_faults),
             web.get("/sim/files/{file_id}", self.file),
@@ -256,6 +257,10 @@ class ControlApi:
         method = request.query.get("method", "").lower()
         calls = [c for c in self.state.calls if not method or c["method"].lower() == method]
         return web.json_response(calls)
+
+    async def pending_updates(self, request: web.Request) -> web.Response:
+        """How many updates the bot has not yet confirmed (by getUpdates offset or a 2xx)."""
+        return web.json_response({"pending": len(self.state.deliverable_updates())})
 
     async def add_fault(self, request: web.Request) -> web.Response:
         """Makes the next calls of a method fail, or a chat blocked."""

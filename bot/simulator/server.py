@@ -166,7 +166,10 @@ class BotApiEmulator:
             call = await _read_call(request)
             entry["params"] = call.loggable()
             fault = self._take_fault(entry["method"], call)
-            if fault is not None:
+            if fault is not None and fault.kind == "slow":
+                entry["fault"] = fault.kind
+                await asyncio.sleep(fault.delay)  # a slow network: the call then goes through
+            elif fault is not None:
                 entry["fault"] = fault.kind
                 error = _fault_error(fault)
                 entry["status"] = error.code

@@ -170,7 +170,7 @@ class Webhook:
 class Fault:
     """An injected failure, matched against the bot's calls."""
 
-    kind: str  # retry_after | server_error | timeout | blocked
+    kind: str  # retry_after | server_error | timeout | slow | blocked
     method: str | None  # lower-case Bot API method; None matches any (blocked)
     count: int
     retry_after: int
