@@ -160,7 +160,7 @@ async def main() -> None:
     for row in rows:
         print(row)
     print()
-    print("\n".join(theme_accuracy.section("test")))
+    print("\n".join(theme_accuracy.section()))
 
 
 asyncio.run(main())

@@ -26,6 +26,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot import theme_examples
+
 DEFAULT_CONFIG_PATH = Path("config.toml")
 EXAMPLE_CONFIG_PATH = Path("config.example.toml")
 
@@ -225,23 +227,7 @@ class Theme(_Section):
         return self
 
 
-_SEED_NONE_EXAMPLES = (
-    "we need more activities for toddlers in the holidays",
-    "there's nowhere for families to go when it rains",
-    "families can't afford the bus into town",
-    "the waiting list for the doctors is weeks long",
-    "lots of children round here have bad teeth",
-    "families are overcrowded, living in one room",
-    "what time does it start tomorrow",
-    "see you all next week",
-    "sorry I can't make it today",
-    "thank you, that was really useful",
-    "kids go hungry in the school holidays",
-    "new mums feel lonely and don't know anyone",
-    "the playground needs new swings",
-    "can you resend the form",
-    "parents worry about money all the time",
-)
+_SEED_NONE_EXAMPLES = theme_examples.NONE
 
 
 class ThemeTagging(_Section):
@@ -252,7 +238,7 @@ class ThemeTagging(_Section):
     than to any theme gets no theme.
     """
 
-    threshold: float = Field(default=0.18, gt=0, lt=1)
+    threshold: float = Field(default=0.2, gt=0, lt=1)
     none_examples: list[str] = Field(default_factory=lambda: list(_SEED_NONE_EXAMPLES))
 
 
@@ -372,18 +358,7 @@ def _seed_themes() -> list[Theme]:
             key="performance_management",
             name="Performance management",
             description="Information flows up and down about meeting needs local groups identify.",
-            examples=[
-                "we send in our numbers and never hear back",
-                "nobody tells us what happened to the information we gave them",
-                "we want to show the difference our group makes for families",
-                "the monitoring forms take ages and nobody reads them",
-                "commissioners never ask us what local families need",
-                "we'd like feedback on the reports we send to the council",
-                "the targets don't fit what families here actually need",
-                "how do we collect evidence of need that counts",
-                "we spot problems early but have nowhere to pass them on",
-                "we never see the results of the surveys we take part in",
-            ],
+            examples=list(theme_examples.PERFORMANCE_MANAGEMENT),
             keywords=[
                 "monitor", "feedback", "outcome", "target", "kpi", "measure", "evidence", "data",
                 "statistic", "evaluation", "evaluate", "impact", "report", "attendance", "figure",
@@ -406,18 +381,7 @@ def _seed_themes() -> list[Theme]:
             key="community_engagement",
             name="Community engagement",
             description="Ownership, and recruiting, supporting and keeping volunteers.",
-            examples=[
-                "we need more volunteers",
-                "our volunteers leave after a few months",
-                "waiting for DBS checks puts new helpers off",
-                "parents run the group themselves now",
-                "how do we get more families to come along",
-                "it's always the same few people who help out",
-                "we want local people to have a say and take ownership",
-                "how do we reach dads and families who never come to anything",
-                "a thank you for volunteers would keep them coming back",
-                "we need people to join our committee",
-            ],
+            examples=list(theme_examples.COMMUNITY_ENGAGEMENT),
             keywords=[
                 "volunteer", "dbs", "recruit", "retain", "retention", "ownership", "outreach",
                 "participation", "participate", "befriend", "engage", "involved", "committee",
@@ -435,18 +399,7 @@ def _seed_themes() -> list[Theme]:
             key="partnership_working",
             name="Partnership working",
             description="Good relationships with children's centres; shared values and goals.",
-            examples=[
-                "the children's centre refers families to us and we refer back",
-                "we'd like to work together with the children's centre",
-                "other groups run the same thing on the same day as us",
-                "can we use a room at the centre for our group",
-                "health visitors and midwives don't know about our group",
-                "we need to know who does what so we can signpost families",
-                "a good relationship with the centre manager makes all the difference",
-                "groups compete for the same families instead of working together",
-                "we share a building with another group and it works well",
-                "meeting up with the other groups in the area to plan together",
-            ],
+            examples=list(theme_examples.PARTNERSHIP_WORKING),
             keywords=[
                 "partner", "partnership", "collaborate", "collaboration", "collaborative",
                 "referral", "refer", "signpost", "relationship", "alongside", "ethos",
@@ -470,18 +423,7 @@ def _seed_themes() -> list[Theme]:
             key="la_offer_and_vision",
             name="Local authority offer and vision",
             description="Help with tendering, funding bids, governance, policies and procedures.",
-            examples=[
-                "we need help with funding bids and grant applications",
-                "where can we find out about grants",
-                "can the council check our policies and procedures",
-                "should we be a charity, a CIC or stay a constituted group",
-                "our trustees need help with governance",
-                "the council's fees for room hire are too high",
-                "what is the council's vision for families and where do groups fit in",
-                "we need advice on insurance, safeguarding and data protection",
-                "who at the council can give us advice",
-                "the council should say what it will fund and what its priorities are",
-            ],
+            examples=list(theme_examples.LA_OFFER_AND_VISION),
             keywords=[
                 "governance", "constitution", "policy", "procedure", "trustee", "grant", "fund",
                 "lottery", "insurance", "fee", "legal", "council", "charity", "cic", "advise",
@@ -502,18 +444,7 @@ def _seed_themes() -> list[Theme]:
             key="localised_commissioning",
             name="Localised commissioning",
             description="Sharing plans and commissioning services out quickly and simply.",
-            examples=[
-                "contracts go to big providers instead of local groups",
-                "the tender process is too complicated for small groups",
-                "we were paid months late for the work we did",
-                "commissioners should share their plans early",
-                "the specification was too long and the deadline too short",
-                "the centre could pay us to run sessions for them",
-                "split contracts into smaller pieces that local groups can bid for",
-                "nobody told us the service was going out to tender",
-                "we want to bid for a contract with other local groups",
-                "the portal for bids is hard to use",
-            ],
+            examples=list(theme_examples.LOCALISED_COMMISSIONING),
             keywords=[
                 "commission", "contract", "tender", "procure", "specification", "spec", "invoice",
                 "payment", "sla", "deadline", "portal", "bid",
@@ -530,18 +461,7 @@ def _seed_themes() -> list[Theme]:
             key="change_management",
             name="Change management",
             description="Growing small community providers into robust ones: skills and capacity.",
-            examples=[
-                "we need help with a business plan",
-                "our treasurer is leaving and nobody can do the accounts",
-                "we want to grow but don't have the capacity",
-                "we need training in skills like marketing and managing money",
-                "the person who started the group is stepping down, who takes over",
-                "how do we become a social enterprise",
-                "we need a mentor to help our group get stronger",
-                "coping with all the changes and restructures",
-                "how to plan ahead and be sustainable",
-                "we're taking on staff for the first time",
-            ],
+            examples=list(theme_examples.CHANGE_MANAGEMENT),
             keywords=[
                 "capacity", "robust", "mentor", "skill", "train", "marketing", "grow", "growth",
                 "succession", "retire", "restructure", "reorganise", "reorganisation", "merge",

@@ -243,7 +243,7 @@ def parse_theme_keys(text: str, known: Sequence[str]) -> list[str]:
 # See :class:`ThemeTagger`. Everything below is plain data in, plain data out: the bot builds
 # one tagger from the config and the learned examples in storage, and asks it.
 
-DEFAULT_SIMILARITY_THRESHOLD = 0.18
+DEFAULT_SIMILARITY_THRESHOLD = 0.2
 """A theme is tagged when its score (see :class:`ThemeTagger`) reaches this."""
 
 NEAR_DUPLICATE = 0.8
@@ -252,17 +252,22 @@ NEAR_DUPLICATE = 0.8
 SECOND_THEME_RATIO = 0.8
 """A second or later theme is tagged only if it scores this share of the first's score."""
 
-CENTROID_WEIGHT = 0.7
-NEAREST_WEIGHT = 0.3
-KEYWORD_BONUS = 0.12
+CENTROID_WEIGHT = 0.5
+NEAREST_WEIGHT = 0.5
+NEAREST_K = 3
+CHAR_RANGE = (2, 4)
+"""Lengths of the character n-grams (within words). These constants, the weights below and
+the default threshold were chosen by repeated 5-fold cross-validation over
+``tests/data/themes_labelled.tsv`` (``benchmarks/theme_accuracy.py``, BENCHMARKS.md)."""
+KEYWORD_BONUS = 0.06
 """Added to a theme's score per point of its keyword score (see :func:`scores`), up to
 :data:`KEYWORD_BONUS_CAP` points."""
 KEYWORD_BONUS_CAP = 4
-CHAR_WEIGHT = 0.9
+CHAR_WEIGHT = 0.7
 """The share of a text's vector given to character n-grams (typos, word endings) rather than
 to whole words."""
 
-NONE_WEIGHT = 1.0
+NONE_WEIGHT = 1.2
 """The examples about no theme win when their score, times this, reaches the best theme's."""
 
 NO_THEME = "none"
@@ -280,19 +285,33 @@ _STOP_WORDS = """a about all also am an and any are as at be been but by can can
 STOP_WORDS = frozenset(_STOP_WORDS.split())
 """Words that say nothing about a theme: left out of the word features and matched terms."""
 
-_STEM_ENDINGS = ("ings", "ing", "ers", "er", "ies", "es", "ed", "s")
+_STEM_ENDINGS = ("ings", "ing", "ies", "ied", "es", "ed", "s")
+_ES_AFTER = ("ss", "sh", "ch", "x", "z")
 
 
 def stem(word: str) -> str:
-    """A crude stem, for word features only: "volunteers" and "volunteering" are "volunteer"."""
+    """A crude stem, for word features only.
+
+    "volunteers", "volunteered" and "volunteering" are all "volunteer"; "families" is
+    "family"; a final "e" goes, so "change", "changes", "changed" and "changing" are all
+    "chang"; a doubled consonant left by an ending is single ("planning" is "plan").
+    """
     for ending in _STEM_ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= 4:
-            base = word[: -len(ending)]
-            if ending == "ies":
-                return base + "y"
-            if len(base) >= 2 and base[-1] == base[-2] and base[-1] not in "ls":
-                return base[:-1]  # planning: plann: plan
-            return base
+        if not word.endswith(ending) or len(word) - len(ending) < 3:
+            continue
+        base = word[: -len(ending)]
+        if ending in ("ies", "ied"):
+            return base + "y"
+        if ending == "es" and not base.endswith(_ES_AFTER):
+            base = word[:-1]  # makes: make (then the "e" rule below)
+        if ending == "s" and base.endswith(("s", "u", "i")):
+            return word  # class, bus, this: not plurals
+        if len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "lsz":
+            base = base[:-1]  # planning: plann: plan
+        word = base
+        break
+    if len(word) >= 4 and word.endswith("e"):
+        word = word[:-1]
     return word
 
 
@@ -348,9 +367,9 @@ class ThemeScore:
     """Why a theme was or was not given to a text.
 
     ``score`` is what is compared with the threshold: ``similarity`` (to the mean of the
-    theme's examples) and ``nearest[0].similarity`` (to its closest example), weighted
-    :data:`CENTROID_WEIGHT` and :data:`NEAREST_WEIGHT`, plus a bonus for the theme's
-    configured ``keywords`` found. ``terms`` are the words and
+    theme's examples) and the mean similarity to its :data:`NEAREST_K` closest examples
+    (``nearest`` lists them), weighted :data:`CENTROID_WEIGHT` and :data:`NEAREST_WEIGHT`,
+    plus a bonus for the theme's configured ``keywords`` found. ``terms`` are the words and
     word pairs the text shares with the theme's examples, most telling first.
     """
 
@@ -378,15 +397,17 @@ class ThemeTagger:
     """Tags texts with the themes whose examples they are most like.
 
     Each text becomes a TF-IDF vector over its words (stemmed, common words left out, single
-    words and pairs) and its character 3- to 5-grams (so a typo or another ending still
-    shares most of its pieces), fitted on the examples. A theme's score is 0.7 times the
-    text's cosine similarity to the centroid of the theme's examples plus 0.3 times that to
-    its single nearest example, plus :data:`KEYWORD_BONUS` per point its configured keywords and
-    phrases score (at most :data:`KEYWORD_BONUS_CAP` points). The themes reaching
-    ``threshold`` are tagged, highest first, a second or later one only if it scores at
-    least :data:`SECOND_THEME_RATIO` of the first. A text nearly the same as one example
-    (similarity :data:`NEAR_DUPLICATE` or more) takes that example's themes, even none: that
-    is how an admin's correction (:meth:`learn`) wins for the same sentence said again.
+    words and pairs) and its character n-grams within words (:data:`CHAR_RANGE`, so a typo
+    or another ending still shares most of its pieces), fitted on the examples. A theme's score is
+    :data:`CENTROID_WEIGHT` times the text's cosine similarity to the centroid of the theme's
+    examples plus :data:`NEAREST_WEIGHT` times the mean similarity to its :data:`NEAREST_K`
+    nearest examples, plus :data:`KEYWORD_BONUS` per point its configured keywords and
+    phrases score (at most :data:`KEYWORD_BONUS_CAP` points). The examples about no theme are
+    scored the same way (without a bonus) and win, times :data:`NONE_WEIGHT`, at a tie. The
+    themes reaching ``threshold`` are tagged, highest first, a second or later one only if
+    it scores at least :data:`SECOND_THEME_RATIO` of the first. A text nearly the same as one
+    example (similarity :data:`NEAR_DUPLICATE` or more) takes that example's themes, even
+    none: that is how an admin's correction (:meth:`learn`) wins for the same sentence said again.
 
     Examples come from the config (``examples`` of each theme) and from :meth:`learn`; an
     example with no themes is a text about none of them. Learning refits at once (a few
@@ -444,15 +465,15 @@ class ThemeTagger:
 
     def _judge(self, text: str, *, evidence: bool) -> Explanation:
         vector = self._vector(text)
-        similarities = (self._matrix @ vector.T).toarray().ravel()
-        to_centroids = (self._centroids @ vector.T).toarray().ravel()
+        both = (self._stacked @ vector.T).toarray().ravel()
+        similarities, to_centroids = both[: len(self._examples)], both[len(self._examples) :]
         keyword_scores = scores(text, self._rules)
         found = matched_terms(text, self._rules) if evidence else {}
         theme_scores: list[ThemeScore] = []
         for index, key in enumerate(self.keys):
             centroid = float(to_centroids[index])
             nearest = self._nearest(self._members[index], similarities)
-            best = nearest[0].similarity if nearest else 0.0
+            best = _top_mean(self._members[index], similarities)
             bonus = KEYWORD_BONUS * min(keyword_scores[key], KEYWORD_BONUS_CAP)
             theme_scores.append(
                 ThemeScore(
@@ -516,7 +537,8 @@ class ThemeTagger:
             return None
         centroid = float(to_centroids[len(self.keys)])
         nearest = self._nearest(self._none_members, similarities)
-        score = CENTROID_WEIGHT * centroid + NEAREST_WEIGHT * nearest[0].similarity
+        best = _top_mean(self._none_members, similarities)
+        score = CENTROID_WEIGHT * centroid + NEAREST_WEIGHT * best
         return ThemeScore(
             key=NO_THEME,
             score=round(score * NONE_WEIGHT, 4),
@@ -543,7 +565,7 @@ class ThemeTagger:
         self._chars = TfidfVectorizer(
             analyzer="char_wb",
             preprocessor=_normalised,
-            ngram_range=(3, 5),
+            ngram_range=CHAR_RANGE,
             sublinear_tf=True,
             norm="l2",
         )
@@ -561,16 +583,19 @@ class ThemeTagger:
         self._centroids = vstack(
             [self._centroid(members) for members in [*self._members, self._none_members]]
         ).tocsr()
+        self._stacked = vstack([self._matrix, self._centroids]).tocsr()
 
     def _vectors(self, texts: Sequence[str]) -> Any:
         from scipy.sparse import hstack
+        from sklearn import config_context
         from sklearn.preprocessing import normalize
 
         if not texts:
             texts = [""]
-        word_part = self._words.transform(texts) * (1 - CHAR_WEIGHT) ** 0.5
-        char_part = self._chars.transform(texts) * CHAR_WEIGHT**0.5
-        return normalize(hstack([word_part, char_part]).tocsr())
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            word_part = self._words.transform(texts) * (1 - CHAR_WEIGHT) ** 0.5
+            char_part = self._chars.transform(texts) * CHAR_WEIGHT**0.5
+            return normalize(hstack([word_part, char_part]).tocsr())
 
     def _vector(self, text: str) -> Any:
         return self._vectors([text])
@@ -604,6 +629,17 @@ class ThemeTagger:
         row = contribution.tocoo()
         pairs = sorted(zip(row.data, row.col, strict=True), key=lambda p: -p[0])
         return tuple(self._feature_names[int(col)] for _, col in pairs[:TERMS_SHOWN])
+
+
+def _top_mean(members: Sequence[int], similarities: Any) -> float:
+    """The mean similarity of the :data:`NEAREST_K` examples nearest among ``members``."""
+    if not members:
+        return 0.0
+    import numpy as np
+
+    values = similarities[list(members)]
+    k = min(NEAREST_K, len(values))
+    return float(np.partition(values, len(values) - k)[-k:].mean())
 
 
 def _clean(text: str) -> str:
