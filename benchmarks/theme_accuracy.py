@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from conversations.themes import Explanation, ThemeTagger
 
 LABELLED = Path(__file__).resolve().parent.parent / "tests" / "data" / "themes_labelled.tsv"
+BLIND = LABELLED.with_name("themes_blind.tsv")
 NONE = "none"
 
 
@@ -80,6 +81,15 @@ def labelled(split: str | None = None, path: Path = LABELLED) -> list[Labelled]:
             for row in csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE)
         ]
     return [row for row in rows if split is None or row.split == split]
+
+
+def blind_set(path: Path = BLIND) -> list[Labelled]:
+    """The held-out sentences, written without seeing the tagger or its examples."""
+    with path.open(encoding="utf-8", newline="") as file:
+        return [
+            Labelled("blind", row["theme"], row["text"])
+            for row in csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE)
+        ]
 
 
 def evaluate(
@@ -271,7 +281,20 @@ def section(split: str = "all") -> list[str]:
     ]
 
 
+def blind() -> list[str]:
+    """The seed config's tagger on the blind set: the figure that says how it generalises."""
+    from bot.config import Programme
+    from bot.theme_tagging import tagger_for
+
+    programme = Programme()
+    tagger = tagger_for(programme)
+    return markdown(evaluate(tagger.tag, blind_set(), [t.key for t in programme.themes]))
+
+
 def main(split: str = "all") -> None:
+    if split == "blind":
+        print("\n".join(blind()))
+        return
     print("\n".join(section(split)))
     print()
     print("| what | n | median | p95 |")

@@ -32,6 +32,7 @@ from bot.messaging.ratelimit import PerChatRateLimiter
 from conversations.engine import FormEngine
 from storage.database import Database
 from storage.inbox import InboxStore
+from storage.themes import ThemeExample, ThemeExampleStore
 
 __all__ = ["WEBHOOK_PATH", "build_application", "running_bot", "until_signalled"]
 
@@ -43,14 +44,16 @@ SENDING_CONNECTIONS = 256
 
 
 def build_application(
-    settings: Settings, database: Database, features: Sequence[Feature] = handlers.FEATURES
+    settings: Settings,
+    database: Database,
+    features: Sequence[Feature] = handlers.FEATURES,
+    learned: Sequence[ThemeExample] = (),
 ) -> BotApplication:
     """The PTB application for ``settings`` with ``features``: durable inbox, per-person
-    processing, per-chat rate limits, handlers and jobs."""
+    processing, per-chat rate limits, handlers and jobs; the tagger knows ``learned``."""
     telegram = settings.telegram
-    core = Core.open(
-        settings, database, [data for feature in features for data in feature.personal_data]
-    )
+    personal_data = [data for feature in features for data in feature.personal_data]
+    core = Core.open(settings, database, personal_data, learned=learned)
     inbox = InboxStore(database)
     queue = InboxQueue(inbox, core.clock)
     bot = InboxBot(
@@ -103,7 +106,8 @@ async def running_bot(
     """
     database = await Database.open(settings.storage.path)
     try:
-        application = build_application(settings, database, features)
+        learned = await ThemeExampleStore(database).all()
+        application = build_application(settings, database, features, learned)
         shared: Services = application.bot_data[SERVICES_KEY]
         async with application:
             await shared.forms.adopt_step_keys()

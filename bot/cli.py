@@ -126,7 +126,7 @@ async def _start_bot(settings: Settings, stack: AsyncExitStack, retry_for: float
     telegram = settings.telegram
     server = _redacted(_server(telegram.base_url), settings)
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + retry_for
+    deadline: float | None = None  # the retry window opens when the first attempt fails
     delay = FIRST_RETRY_SECONDS
     attempt = 1
     while True:
@@ -150,6 +150,8 @@ async def _start_bot(settings: Settings, stack: AsyncExitStack, retry_for: float
                     f"Telegram it is {DEFAULT_BASE_URL}"
                 ) from None
             why = _why_unreachable(exc, settings)
+            if deadline is None:
+                deadline = loop.time() + retry_for
             remaining = deadline - loop.time()
             if remaining <= 0:
                 tried = f", tried for {retry_for:g} seconds" if retry_for > 0 else ""

@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.config import Settings
-from conversations.themes import rules_from, tag
+from bot.theme_tagging import tagger_for
+from conversations.themes import ThemeTagger
 from storage.contributions import ContributionStore
 from storage.database import Database
 from storage.drafts import DraftStore
 from storage.participants import ParticipantStore
 from storage.privacy import PersonalData
 from storage.surveys import SurveyStore
+from storage.themes import ThemeExample, ThemeExampleStore
 
 __all__ = ["Core", "utc_now"]
 
@@ -34,11 +36,16 @@ class Core:
     contributions: ContributionStore
     surveys: SurveyStore
     drafts: DraftStore
-    # The themes a text is about, highest first: how needs and answers are tagged.
-    themes_of: Callable[[str], list[str]]
+    theme_examples: ThemeExampleStore
+    # Tags needs and answers with the programme's themes; learns from admins' corrections.
+    tagger: ThemeTagger
     # Every table with personal data, as the registered features declare them.
     personal_data: Sequence[PersonalData] = ()
     clock: Callable[[], datetime] = field(default=utc_now)
+
+    def themes_of(self, text: str) -> list[str]:
+        """The themes ``text`` is about, highest first."""
+        return self.tagger.tag(text)
 
     @classmethod
     def open(
@@ -47,13 +54,10 @@ class Core:
         database: Database,
         personal_data: Sequence[PersonalData] = (),
         clock: Callable[[], datetime] = utc_now,
+        learned: Sequence[ThemeExample] = (),
     ) -> Core:
-        """The stores over ``database``, and the theme tagger from the config."""
-        rules = rules_from(settings.programme.themes)
-
-        def themes_of(text: str) -> list[str]:
-            return tag(text, rules)
-
+        """The stores over ``database``, and the theme tagger from the config and what it
+        has ``learned`` (the admins' corrections, as stored)."""
         return cls(
             settings=settings,
             database=database,
@@ -61,7 +65,8 @@ class Core:
             contributions=ContributionStore(database),
             surveys=SurveyStore(database),
             drafts=DraftStore(database),
-            themes_of=themes_of,
+            theme_examples=ThemeExampleStore(database),
+            tagger=tagger_for(settings.programme, [e.as_pair() for e in learned]),
             personal_data=tuple(personal_data),
             clock=clock,
         )

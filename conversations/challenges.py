@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 from conversations.forms import Form, ListStep, Step, Submission, TextStep
-from storage.contributions import ContributionStore
+from storage.contributions import ContributionStore, answers_text
 from storage.participants import ParticipantStore
 
 AT_LEAST_ONE = "Please answer at least one of the questions before you send this."
@@ -35,17 +35,6 @@ class ChallengeWording(Protocol):
     def answer_as(self) -> Literal["lists", "texts"]: ...
     @property
     def parts(self) -> Sequence[PartWording]: ...
-
-
-def answer_text(answers: Mapping[str, Any]) -> str:
-    """Every answer's words in one text, for finding themes."""
-    words: list[str] = []
-    for answer in answers.values():
-        if isinstance(answer, list):
-            words.extend(answer)
-        elif answer:
-            words.append(str(answer))
-    return "\n".join(words)
 
 
 def challenge_form(
@@ -80,7 +69,7 @@ def challenge_form(
             challenge=challenge.key,
             sector=participant.sector if participant else None,
             answers=dict(submission.answers),
-            themes=tag(answer_text(submission.answers)),
+            themes=tag(answers_text(submission.answers)),
             now=datetime.now(UTC),
         )
         return (

@@ -75,22 +75,20 @@ def need_form(
     async def record(submission: Submission) -> str:
         answers = submission.answers
         area, _, neighbourhood = str(answers["where"]).partition("/")
-        evidence = answers.get("evidence")
-        evidence_text = (evidence or {}).get("text") or ""
+        content = NewNeed(
+            draft_id=submission.draft_id,
+            user_id=submission.person.id,
+            area=area,
+            neighbourhood=neighbourhood or None,
+            description=str(answers["what"]),
+            affected=list(answers["who"]),
+            evidence=answers.get("evidence"),
+            urgency=str(answers["urgency"]),
+            can_help=str(answers["can_help"]),
+            themes=[],
+        )
         need = await contributions.add_need(
-            NewNeed(
-                draft_id=submission.draft_id,
-                user_id=submission.person.id,
-                area=area,
-                neighbourhood=neighbourhood or None,
-                description=str(answers["what"]),
-                affected=list(answers["who"]),
-                evidence=evidence,
-                urgency=str(answers["urgency"]),
-                can_help=str(answers["can_help"]),
-                themes=tag(f"{answers['what']}\n{evidence_text}"),
-            ),
-            datetime.now(UTC),
+            content.model_copy(update={"themes": tag(content.tagged_text)}), datetime.now(UTC)
         )
         return (
             f"Thank you. Your need is recorded as {need.reference}. We'll let you know when a "

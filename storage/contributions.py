@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
@@ -38,6 +39,12 @@ class NeedContent(BaseModel):
     urgency: str
     can_help: str
     themes: list[str]
+
+    @property
+    def tagged_text(self) -> str:
+        """The words its themes are found in: the need, and any words given as evidence."""
+        evidence_text = (self.evidence or {}).get("text") or ""
+        return f"{self.description}\n{evidence_text}".strip()
 
 
 class NewNeed(NeedContent):
@@ -70,6 +77,22 @@ class ChallengeAnswer(BaseModel):
     @property
     def reference(self) -> str:
         return challenge_reference(self.id)
+
+    @property
+    def tagged_text(self) -> str:
+        """The words its themes are found in: every part's answer."""
+        return answers_text(self.answers)
+
+
+def answers_text(answers: Mapping[str, Any]) -> str:
+    """A challenge's answers as one text, for finding themes: lists and texts alike."""
+    words: list[str] = []
+    for answer in answers.values():
+        if isinstance(answer, list):
+            words.extend(answer)
+        elif answer:
+            words.append(str(answer))
+    return "\n".join(words)
 
 
 def _decoded(row: Any, *json_columns: str) -> dict[str, Any]:
@@ -116,9 +139,11 @@ class ContributionStore:
                     now.isoformat(),
                 ),
             )
-        stored = await self._one_need("draft_id = ?", need.draft_id)
-        assert stored is not None  # just written, or written by the earlier identical submit
-        return stored
+        async with self._database.connection.execute(
+            "SELECT * FROM needs WHERE draft_id = ?", (need.draft_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _need(row)  # just written, or written by the earlier identical submit
 
     async def needs_of(self, user_id: int) -> list[Need]:
         async with self._database.connection.execute(
@@ -127,12 +152,20 @@ class ContributionStore:
             rows = await cursor.fetchall()
         return [_need(row) for row in rows]
 
-    async def _one_need(self, where: str, value: object) -> Need | None:
+    async def by_reference(self, reference: str) -> Need | ChallengeAnswer | None:
+        """The need (``N-0042``) or challenge answer (``C-0007``) a reference names."""
+        match = _REFERENCE.match(reference.strip())
+        if not match:
+            return None
+        is_need = match["kind"].upper() == "N"
+        table = "needs" if is_need else "challenge_answers"
         async with self._database.connection.execute(
-            f"SELECT * FROM needs WHERE {where}", (value,)
+            f"SELECT * FROM {table} WHERE id = ?", (int(match["id"]),)
         ) as cursor:
             row = await cursor.fetchone()
-        return _need(row) if row else None
+        if row is None:
+            return None
+        return _need(row) if is_need else _challenge_answer(row)
 
     async def add_challenge_answer(
         self,
@@ -166,15 +199,11 @@ class ContributionStore:
             row = await cursor.fetchone()
         return _challenge_answer(row)
 
-    async def retag(self, reference: str, themes: list[str]) -> bool:
-        """Set a contribution's themes by hand (kept from then on); False if no such one."""
-        match = _REFERENCE.match(reference.strip())
-        if not match:
-            return False
-        table = "needs" if match["kind"].upper() == "N" else "challenge_answers"
+    async def retag(self, contribution: Need | ChallengeAnswer, themes: list[str]) -> None:
+        """Set a contribution's themes by hand: kept from then on."""
+        table = "needs" if isinstance(contribution, Need) else "challenge_answers"
         async with self._database.transaction() as connection:
-            cursor = await connection.execute(
+            await connection.execute(
                 f"UPDATE {table} SET themes = ?, themes_by_admin = 1 WHERE id = ?",
-                (json.dumps(themes), int(match["id"])),
+                (json.dumps(themes), contribution.id),
             )
-            return cursor.rowcount == 1

@@ -2,14 +2,13 @@
 
 The ``theme_examples`` table holds **personal data**: each row's ``text`` is contribution
 text written by a participant (a need's words, a challenge answer), copied when an admin
-corrected its themes. ``source_reference`` (``N-0042``, ``C-0007``) names the contribution,
-so erasing a person (``/forget``) must delete their rows: :meth:`ThemeExampleStore.delete_for`.
+corrected its themes. ``source_reference`` (``N-0042``, ``C-0007``) names the contribution
+and ``user_id`` its author, so erasing a person (``/forget``) finds their rows.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -36,14 +35,20 @@ class ThemeExampleStore:
         self._database = database
 
     async def add(
-        self, text: str, themes: list[str], source_reference: str, now: datetime
+        self,
+        text: str,
+        themes: list[str],
+        source_reference: str,
+        now: datetime,
+        *,
+        user_id: int | None = None,
     ) -> ThemeExample:
-        """Keep ``text`` as an example of ``themes`` (empty: of no theme)."""
+        """Keep ``text`` (written by ``user_id``) as an example of ``themes`` (empty: of none)."""
         async with self._database.transaction() as connection:
             cursor = await connection.execute(
-                "INSERT INTO theme_examples (text, themes, source_reference, created_at)"
-                " VALUES (?, ?, ?, ?)",
-                (text, json.dumps(themes), source_reference, now.isoformat()),
+                "INSERT INTO theme_examples (user_id, text, themes, source_reference, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (user_id, text, json.dumps(themes), source_reference, now.isoformat()),
             )
             example_id = cursor.lastrowid
         assert example_id is not None
@@ -71,15 +76,3 @@ class ThemeExampleStore:
             )
             for row in rows
         ]
-
-    async def delete_for(self, references: Iterable[str]) -> int:
-        """Delete the examples taken from these contributions; returns how many went."""
-        wanted = list(dict.fromkeys(references))
-        if not wanted:
-            return 0
-        marks = ", ".join("?" for _ in wanted)
-        async with self._database.transaction() as connection:
-            cursor = await connection.execute(
-                f"DELETE FROM theme_examples WHERE source_reference IN ({marks})", wanted
-            )
-            return cursor.rowcount

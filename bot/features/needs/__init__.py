@@ -1,5 +1,6 @@
-"""Needs: voicing a local need (the form), /needs, and /retag for admins. Its table with
-personal data: ``needs`` (the evidence, a photo or voice note, identifies the person)."""
+"""Needs: voicing a local need (the form), /needs, and for admins /retag (which teaches the
+theme tagger) and /themes. Its tables with personal data: ``needs`` (the evidence, a photo or
+voice note, identifies the person) and ``theme_examples``."""
 
 from bot.features import ADMINS, EVERYONE, Command, Feature, PersonalData
 from bot.features.needs import handlers, service
@@ -14,7 +15,13 @@ FEATURE = Feature(
             handlers.needs_command,
         ),
         Command("retag", "Set the themes of a need or answer", ADMINS, handlers.retag_command),
+        Command("themes", "Why a need or answer has its themes", ADMINS, handlers.themes_command),
     ),
     forms=service.forms,
-    personal_data=(PersonalData("needs", contribution=True, identifying=("evidence",)),),
+    personal_data=(
+        PersonalData("needs", contribution=True, identifying=("evidence",)),
+        # The text of a retagged need or answer, kept to teach the tagger: it goes (or stays
+        # anonymous) with the contribution it came from.
+        PersonalData("theme_examples", contribution=True),
+    ),
 )

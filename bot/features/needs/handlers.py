@@ -79,3 +79,40 @@ async def retag_command(update: Update, context: Context) -> None:
         context,
         html.escape(f"{reference.upper()} is now tagged: {names}. This stays as you set it."),
     )
+
+
+THEMES_USAGE = "Use: /themes REFERENCE (for example /themes N-0042)."
+# The themes explained, closest first: enough to see why, short enough for a phone.
+THEMES_EXPLAINED = 3
+
+
+async def themes_command(update: Update, context: Context) -> None:
+    """/themes REF: why a need or challenge answer has its themes."""
+    core = services(context).core
+    who = sender(update)
+    if not context.args or len(context.args) != 1:
+        await who.reply(context, THEMES_USAGE)
+        return
+    found = await service.explain(core, context.args[0])
+    if found is None:
+        await who.reply(context, html.escape(f"There is no need or answer {context.args[0]}."))
+        return
+    names = {theme.key: theme.name for theme in core.settings.programme.themes}
+    tagged = ", ".join(names.get(key, key) for key in found.themes) or "no theme"
+    how = "set by an admin with /retag" if found.by_admin else "found by the tagger"
+    lines = [f"<b>{found.reference}</b>: {html.escape(tagged)} ({how})", ""]
+    explanation = found.explanation
+    lines.append(f"<i>Read again now: {html.escape(explanation.reason)}.</i>")
+    for score in explanation.scores[:THEMES_EXPLAINED]:
+        lines += ["", f"<b>{html.escape(names.get(score.key, score.key))}</b>: {score.score:.2f}"]
+        if score.keywords:
+            lines.append("Words: " + html.escape(", ".join(score.keywords)))
+        elif score.terms:
+            lines.append("Shares: " + html.escape(", ".join(score.terms[:5])))
+        if score.nearest:
+            nearest = score.nearest[0]
+            lines.append(
+                f"Nearest example ({nearest.similarity:.2f}): "
+                f"“{html.escape(shortened(nearest.example.text, PREVIEW_LENGTH))}”"
+            )
+    await who.reply(context, "\n".join(lines))
