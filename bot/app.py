@@ -27,6 +27,7 @@ from bot.features import Feature
 from bot.features.membership import handlers as membership
 from bot.logs import log_event
 from bot.messaging.inbox import InboxBot, InboxQueue
+from bot.messaging.outbox import OUTBOX_SHARE, OutboxSender
 from bot.messaging.processor import PerPersonProcessor
 from bot.messaging.ratelimit import PerChatRateLimiter
 from conversations.engine import FormEngine
@@ -74,6 +75,7 @@ def build_application(
         database,
         inbox,
         core.participants,
+        core.outbox,
         messages_per_minute=settings.limits.messages_per_minute,
         clock=core.clock,
     )
@@ -89,8 +91,14 @@ def build_application(
         may_continue=membership.may_continue,
         clock=core.clock,
     )
+    sender = OutboxSender(
+        core.outbox,
+        application.bot,
+        core.clock,
+        per_second=settings.limits.sends_per_second * OUTBOX_SHARE,
+    )
     application.bot_data[SERVICES_KEY] = Services(
-        core=core, forms=forms, links=DeepLinks(), features=tuple(features)
+        core=core, forms=forms, links=DeepLinks(), sender=sender, features=tuple(features)
     )
     handlers.register(application)
     return application
@@ -131,10 +139,12 @@ async def running_bot(
                     poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
                 )
             await application.start()
+            await shared.sender.start()
             log_event(logger, "bot_started", mode=settings.telegram.mode, replayed=replayed)
             try:
                 yield application
             finally:
+                await shared.sender.stop()
                 await updater.stop()
                 await application.stop()
                 log_event(logger, "bot_stopped")

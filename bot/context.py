@@ -12,6 +12,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.core import Core
 from bot.deeplinks import DeepLinks
+from bot.messaging.outbox import OutboxSender
 from conversations.engine import FormEngine
 
 if TYPE_CHECKING:
@@ -36,11 +37,12 @@ SERVICES_KEY = "services"
 @dataclass(frozen=True)
 class Services:
     """What the running bot shares: the core (stores, settings, clock), the form engine, the
-    deep-link router, and the features it was built with."""
+    deep-link router, the outbox's sender, and the features it was built with."""
 
     core: Core
     forms: FormEngine
     links: DeepLinks
+    sender: OutboxSender
     features: Sequence[Feature]
 
 

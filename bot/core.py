@@ -16,6 +16,7 @@ from conversations.themes import ThemeTagger
 from storage.contributions import ContributionStore
 from storage.database import Database
 from storage.drafts import DraftStore
+from storage.outbox import OutboxStore
 from storage.participants import ParticipantStore
 from storage.privacy import PersonalData
 from storage.surveys import SurveyStore
@@ -36,6 +37,7 @@ class Core:
     contributions: ContributionStore
     surveys: SurveyStore
     drafts: DraftStore
+    outbox: OutboxStore
     theme_examples: ThemeExampleStore
     # Tags needs and answers with the programme's themes; learns from admins' corrections.
     tagger: ThemeTagger
@@ -65,6 +67,7 @@ class Core:
             contributions=ContributionStore(database),
             surveys=SurveyStore(database),
             drafts=DraftStore(database),
+            outbox=OutboxStore(database),
             theme_examples=ThemeExampleStore(database),
             tagger=tagger_for(settings.programme, [e.as_pair() for e in learned]),
             personal_data=tuple(personal_data),

@@ -46,7 +46,7 @@ from bot.features import (
     surveys,
 )
 from bot.logs import log_event
-from bot.messaging import MESSAGING
+from bot.messaging.runtime import MESSAGING
 from bot.roles import REFUSALS, Role, lowest, may, role_of
 from conversations.engine import BUTTON_EXPIRED
 
@@ -232,6 +232,17 @@ def _schedule(application: BotApplication, features: Sequence[Feature]) -> None:
     tz = application.bot_data[SERVICES_KEY].core.settings.tz
     for feature in features:
         for job in feature.jobs:
+            if job.every is not None:
+                first = 0 if job.at_start else job.every
+                queue.run_repeating(
+                    job.callback,
+                    interval=job.every,
+                    first=first,
+                    name=job.name,
+                    job_kwargs=JOB_KWARGS,
+                )
+                continue
+            assert job.daily_at is not None
             queue.run_daily(
                 job.callback,
                 time=job.daily_at.replace(tzinfo=tz),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from telegram import Update
@@ -31,6 +31,7 @@ __all__ = [
     "Callback",
     "Command",
     "DeepLink",
+    "DueWork",
     "Feature",
     "Job",
     "PersonalData",
@@ -41,6 +42,9 @@ Context = ContextTypes.DEFAULT_TYPE
 Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 DeepLinkCallback = Callable[[Update, Context, str], Coroutine[Any, Any, None]]
 JobCallback = Callable[[Context], Coroutine[Any, Any, None]]
+# Work the scheduler tick does when it falls due: it asks the database, queues what is due
+# (in the outbox, under keys that make a second run a no-op) and returns.
+DueWork = Callable[[Core, datetime], Coroutine[Any, Any, None]]
 
 EVERYONE = frozenset(Role)
 ADMINS = frozenset({Role.ADMIN})
@@ -78,16 +82,22 @@ class DeepLink:
 
 @dataclass(frozen=True)
 class Job:
-    """Scheduled work, under a name that stays the same from run to run.
+    """A JobQueue job, under a name that stays the same from run to run.
 
-    ``daily_at``: every day at that time (the programme's time zone); ``at_start``: also once
-    when the bot starts, so a run missed while it was down still happens.
+    ``daily_at``: every day at that time (the programme's time zone); or ``every``: at that
+    interval. ``at_start``: also once when the bot starts, so a run missed while it was down
+    still happens. Jobs must be safe to run twice: what they do is decided by the database.
     """
 
     name: str
     callback: JobCallback
-    daily_at: time
+    daily_at: time | None = None
+    every: timedelta | None = None
     at_start: bool = True
+
+    def __post_init__(self) -> None:
+        if (self.daily_at is None) == (self.every is None):
+            raise ValueError(f"job {self.name}: give daily_at or every, not both")
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,8 @@ class Feature:
     buttons: Sequence[Button] = ()
     deep_links: Sequence[DeepLink] = ()
     jobs: Sequence[Job] = ()
+    # Run by the one scheduler tick, every minute: digests, nudges, invitations, reminders.
+    due: Sequence[DueWork] = ()
     # The forms it runs, worded from the config; in the main menu in this order.
     forms: Callable[[Core], Sequence[Form]] | None = None
     personal_data: Sequence[PersonalData] = ()

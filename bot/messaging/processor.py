@@ -24,6 +24,7 @@ from bot.messaging.flood import FloodGate, Verdict
 from bot.messaging.inbox import person_of
 from storage.database import Database
 from storage.inbox import InboxStore
+from storage.outbox import OutboxStore
 from storage.participants import ParticipantStore
 
 __all__ = ["PerPersonProcessor"]
@@ -45,6 +46,7 @@ class PerPersonProcessor(BaseUpdateProcessor):
         database: Database,
         inbox: InboxStore,
         participants: ParticipantStore,
+        outbox: OutboxStore,
         *,
         messages_per_minute: int,
         clock: Callable[[], datetime],
@@ -53,6 +55,7 @@ class PerPersonProcessor(BaseUpdateProcessor):
         self._database = database
         self._inbox = inbox
         self._participants = participants
+        self._outbox = outbox
         self._clock = clock
         self._gate = FloodGate(messages_per_minute)
         self._turns: dict[int, asyncio.Event] = {}
@@ -87,6 +90,7 @@ class PerPersonProcessor(BaseUpdateProcessor):
             if update.effective_user is not None:
                 user_id = update.effective_user.id
                 riders.append(self._participants.active(user_id, now, every=ACTIVITY_EVERY))
+                riders.append(self._outbox.reachable(user_id))  # they wrote: not blocked
             with self._database.unit_of_work(riders) as unit:
                 await coroutine
                 # A handler that wrote nothing (or failed first) is still handled: once.

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -20,17 +21,24 @@ from telegram.ext import BaseRateLimiter
 
 from bot.logs import log_event
 
-__all__ = ["PerChatRateLimiter"]
+__all__ = ["PerChatRateLimiter", "Retries"]
 
 logger = logging.getLogger(__name__)
 
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
 
 
-class PerChatRateLimiter(BaseRateLimiter[int]):
+@dataclass(frozen=True)
+class Retries:
+    """A call's ``rate_limit_args``: how often to wait out a flood wait and try again."""
+
+    after_flood_wait: int
+
+
+class PerChatRateLimiter(BaseRateLimiter[Retries]):
     """About 30 messages a second overall and 20 a minute per group; flood waits per chat.
 
-    ``rate_limit_args`` on a call sets its retries after a flood wait (default ``max_retries``).
+    ``rate_limit_args=Retries(n)`` on a call sets its retries (default ``max_retries``).
     """
 
     def __init__(
@@ -72,9 +80,11 @@ class PerChatRateLimiter(BaseRateLimiter[int]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: int | None,
+        rate_limit_args: Retries | None,
     ) -> JSON:
-        retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        retries = (
+            self._max_retries if rate_limit_args is None else rate_limit_args.after_flood_wait
+        )
         chat: int | str | None = data.get("chat_id")
         with contextlib.suppress(TypeError, ValueError):
             chat = int(chat)  # type: ignore[arg-type]

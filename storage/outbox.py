@@ -1,0 +1,181 @@
+"""The outbox: messages the bot sends on its own, one row per logical message.
+
+Public surface: :class:`Outgoing` (what to send), :class:`OutboxRow`, :class:`OutboxStore`
+(``enqueue``, ``due``, ``claim``, ``sent``, ``retry``, ``failed``, ``blocked``,
+``reachable``, ``interrupted``, ``counts``, ``latest_problems``).
+
+A row's key is unique, so enqueueing the same logical message twice (a tick run again, a
+restart) stores it once; a row is claimed (``sending``) in its own commit before it is handed
+to Telegram, so a crash leaves it ``uncertain`` rather than sent twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+import aiosqlite
+from pydantic import Base64Bytes, BaseModel
+
+from storage.database import Database, Rider
+
+__all__ = ["OutboxRow", "OutboxStore", "Outgoing", "Status"]
+
+Status = Literal["pending", "sending", "sent", "failed", "blocked", "uncertain"]
+
+
+class Outgoing(BaseModel):
+    """One message: text (HTML), buttons as (label, callback data) rows, a photo or a file."""
+
+    text: str = ""
+    buttons: list[list[tuple[str, str]]] = []
+    photo: Base64Bytes | None = None
+    document: Base64Bytes | None = None
+    document_name: str = ""
+
+
+class OutboxRow(BaseModel):
+    id: int
+    key: str
+    chat_id: int
+    body: Outgoing
+    status: Status
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+def _row(row: Any) -> OutboxRow:
+    values = dict(row)
+    values["body"] = Outgoing.model_validate_json(values["body"])
+    return OutboxRow.model_validate(values)
+
+
+class OutboxStore:
+    """Reads and writes ``outbox`` and ``unreachable``."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def enqueue(
+        self,
+        key: str,
+        chat_id: int,
+        body: Outgoing,
+        now: datetime,
+        *,
+        not_before: datetime | None = None,
+    ) -> bool:
+        """Queue a message under ``key``; False if that key was queued before (any status)."""
+        async with self._database.transaction() as connection:
+            cursor = await connection.execute(
+                "INSERT INTO outbox (key, chat_id, body, next_attempt_at, created_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                (
+                    key,
+                    chat_id,
+                    body.model_dump_json(),
+                    (not_before or now).isoformat(),
+                    now.isoformat(),
+                ),
+            )
+            return cursor.rowcount == 1
+
+    async def due(self, now: datetime, limit: int) -> list[OutboxRow]:
+        """Pending messages whose time has come, oldest first, for people still reachable."""
+        async with self._database.connection.execute(
+            "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
+            " AND chat_id NOT IN (SELECT chat_id FROM unreachable) ORDER BY id LIMIT ?",
+            (now.isoformat(), limit),
+        ) as cursor:
+            return [_row(row) for row in await cursor.fetchall()]
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest pending message falls due, if any."""
+        async with self._database.connection.execute(
+            "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'"
+            " AND chat_id NOT IN (SELECT chat_id FROM unreachable)"
+        ) as cursor:
+            row = await cursor.fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    async def claim(self, row_id: int) -> None:
+        """Mark the message as being handed to Telegram (committed before it is)."""
+        async with self._database.transaction() as connection:
+            await connection.execute(
+                "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?",
+                (row_id,),
+            )
+
+    async def sent(self, row_id: int, now: datetime) -> None:
+        async with self._database.transaction() as connection:
+            await connection.execute(
+                "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?",
+                (now.isoformat(), row_id),
+            )
+
+    async def retry(self, row_id: int, at: datetime, error: str) -> None:
+        """Back to pending, to be tried again at ``at``."""
+        async with self._database.transaction() as connection:
+            await connection.execute(
+                "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?"
+                " WHERE id = ?",
+                (at.isoformat(), error, row_id),
+            )
+
+    async def failed(self, row_id: int, error: str) -> None:
+        async with self._database.transaction() as connection:
+            await connection.execute(
+                "UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?",
+                (error, row_id),
+            )
+
+    async def blocked(self, row_id: int, chat_id: int, now: datetime) -> None:
+        """The person blocked the bot: this message is not sent, and nothing more until they
+        write again."""
+        async with self._database.transaction() as connection:
+            await connection.execute(
+                "UPDATE outbox SET status = 'blocked', last_error = 'blocked by the person'"
+                " WHERE id = ?",
+                (row_id,),
+            )
+            await connection.execute(
+                "INSERT INTO unreachable (chat_id, since) VALUES (?, ?)"
+                " ON CONFLICT (chat_id) DO NOTHING",
+                (chat_id, now.isoformat()),
+            )
+
+    def reachable(self, chat_id: int) -> Rider:
+        """A rider: the person wrote to the bot, so they can be sent messages again."""
+
+        async def clear(connection: aiosqlite.Connection) -> None:
+            await connection.execute("DELETE FROM unreachable WHERE chat_id = ?", (chat_id,))
+
+        return clear
+
+    async def interrupted(self) -> int:
+        """At start-up: messages left ``sending`` by a crash become ``uncertain``; how many."""
+        async with self._database.transaction() as connection:
+            cursor = await connection.execute(
+                "UPDATE outbox SET status = 'uncertain',"
+                " last_error = 'the bot stopped while sending: it may or may not have arrived'"
+                " WHERE status = 'sending'"
+            )
+            return cursor.rowcount
+
+    async def counts(self) -> dict[str, int]:
+        async with self._database.connection.execute(
+            "SELECT status, COUNT(*) FROM outbox GROUP BY status"
+        ) as cursor:
+            return {row[0]: row[1] for row in await cursor.fetchall()}
+
+    async def latest_problems(self, limit: int) -> list[OutboxRow]:
+        """The latest failed, blocked and uncertain messages, newest first."""
+        async with self._database.connection.execute(
+            "SELECT * FROM outbox WHERE status IN ('failed', 'blocked', 'uncertain')"
+            " ORDER BY id DESC LIMIT ?",
+            (limit,),
+        ) as cursor:
+            return [_row(row) for row in await cursor.fetchall()]
