@@ -236,3 +236,21 @@ def rows(settings: Settings, sql: str, *args: object) -> list[tuple[Any, ...]]:
     """Read the bot's database as another process would, to check what it stored."""
     with closing(sqlite3.connect(settings.storage.path)) as connection:
         return connection.execute(sql, args).fetchall()
+
+
+async def message_saying(
+    user: SimUser,
+    words: str,
+    *,
+    timeout: float = 5.0,  # noqa: ASYNC109
+    replies: bool = False,
+) -> SimMessage:
+    """The next bot message containing ``words``, passing over any before it; with
+    ``replies``, edits of earlier messages count too."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        remaining = max(deadline - loop.time(), 0.05)
+        message = await (user.next_reply if replies else user.next_message)(remaining)
+        if words in message.text:
+            return message

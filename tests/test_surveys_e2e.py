@@ -16,6 +16,7 @@ from tests.harness import (
     COMMISSIONER_ID,
     SURVEY_BUTTON,
     RunningBot,
+    message_saying,
     sign_up,
     take_survey,
 )
@@ -56,12 +57,22 @@ async def test_one_member_takes_both_waves(
     # One pair is too few to show a commissioner: disclosure control withholds it.
     commissioner = sim.user(COMMISSIONER_ID, "Chris")
     await commissioner.send("/stats surveys")
-    withheld = await commissioner.next_message(timeout=15)
-    assert "VCS and local authority: fewer than 5 paired participants" in withheld.text
+    withheld = await message_saying(commissioner, "Before and after surveys", timeout=15)
+    assert (
+        "VCS and local authority: fewer than 5 people have answered both surveys" in withheld.text
+    )
     assert "100%" not in withheld.text
     await admin.send("/stats surveys")
-    exact = await admin.next_message(timeout=15)
-    assert "VCS and local authority: 100% more positive (1 of 1 paired;" in exact.text
+    exact = await message_saying(admin, "Before and after surveys", timeout=15)
+    assert (
+        "VCS and local authority: 1 of 1 person (100%) felt more positive after the programme "
+        "than before. Too few people to tell if this is a real change." in exact.text
+    )
+    assert "p =" not in exact.text
+    assert not exact.has_photo
+    chart = await admin.next_message(timeout=15)  # one group is drawn for the admin
+    assert chart.has_photo
+    assert chart.text.startswith("VCS and local authority: average answer")
     with sqlite3.connect(settings.storage.path) as connection:
         stored = connection.execute(
             "SELECT wave, sector, area, scores FROM survey_answers ORDER BY wave"
@@ -130,20 +141,23 @@ async def test_forty_participants_give_the_seeds_58_and_64_percent(
             await take_survey(user, 4 if better else (3 if index % 2 else 2))
 
     await admin.send("/stats surveys")
-    report = await admin.next_message(timeout=15)
-    assert report.has_photo
-    lines = report.text.splitlines()
-    assert lines[3].startswith("VCS and local authority: 58% more positive (14 of 24 paired;"), (
-        lines
+    report = await message_saying(admin, "Before and after surveys", timeout=15)
+    assert (
+        "VCS and local authority: 14 of 24 people (58%) felt more positive after the programme "
+        "than before." in report.text
     )
-    assert lines[4].startswith("Children's centres: 64% more positive (7 of 11 paired;"), lines
-    assert "3 answered only the before survey" in report.text
-    assert "2 answered only the before survey" in report.text
+    assert "Children's centres: 7 of 11 people (64%) felt more positive" in report.text
+    assert "3 people answered only the before survey" in report.text
+    assert "sign test" not in report.text
+    assert "mean change" not in report.text
+    charts = [await admin.next_message(timeout=15) for _ in range(2)]
+    assert all(chart.has_photo for chart in charts)
+    assert "2 people answered only the before survey" in report.text
 
     commissioner = sim.user(COMMISSIONER_ID, "Chris")
     await commissioner.send("/stats")
-    seen = await commissioner.next_message(timeout=15)
-    assert "VCS and local authority: 58% more positive (14 of 24 paired;" in seen.text
+    seen = await message_saying(commissioner, "Before and after surveys", timeout=15)
+    assert "VCS and local authority: 14 of 24 people (58%)" in seen.text
 
     member, _, _ = people[0]
     await member.send("/stats surveys")

@@ -3,6 +3,7 @@ personal data: ``needs`` (the evidence, a photo or voice note, identifies the pe
 
 from bot.features import ADMINS, EVERYONE, Command, Feature, PersonalData
 from bot.features.needs import handlers, service
+from bot.roles import Role
 
 FEATURE = Feature(
     name="needs",
@@ -12,6 +13,11 @@ FEATURE = Feature(
             "The needs you have voiced, and what happened",
             EVERYONE,
             handlers.needs_command,
+            descriptions={
+                Role.COMMISSIONER: "Needs raised in your areas",
+                Role.ADMIN: "Needs raised in every area",
+            },
+            menu_labels={Role.COMMISSIONER: "Needs in my areas", Role.ADMIN: "Needs raised"},
         ),
         Command("retag", "Set the themes of a need or answer", ADMINS, handlers.retag_command),
     ),
