@@ -17,6 +17,7 @@ from tests.harness import (
     SURVEY_BUTTON,
     RunningBot,
     message_saying,
+    rows,
     sign_up,
     take_survey,
 )
@@ -33,16 +34,25 @@ async def test_one_member_takes_both_waves(
     await member.send("/menu")
     await member.next_message()
     await member.press("Confidence survey")
-    retake = await member.next_message()
-    assert retake.text.startswith("You've done the before survey; answering again replaces it.")
-    assert "The after survey opens on" in retake.text
-    assert (await member.next_message()).text.startswith("5 quick questions")
-    await member.next_message()
+    # A finished before survey is never restarted at one tap: the person is asked first,
+    # and told what would happen to their earlier answers.
+    retake = await message_saying(member, "You answered the before survey on")
+    assert "your new answers replace those ones: the earlier answers are not kept" in retake.text
+    assert retake.text.endswith("Would you like to answer it again?")
+    assert retake.labels() == ["Answer again", "Keep my earlier answers"]
+    await member.press("Keep my earlier answers")
+    await message_saying(member, "your earlier answers are kept")
+    await message_saying(member, "What would you like to do?")
+    assert rows(settings, "SELECT COUNT(*) FROM drafts") == [(0,)]
+
+    await member.press("Confidence survey")
+    await message_saying(member, "You answered the before survey on")
+    await member.press("Answer again")
+    await message_saying(member, "5 quick questions")
+    await message_saying(member, "Step 1 of 5")
     await member.send("/cancel")
-    assert (await member.next_message()).text == (
-        "Cancelled: nothing you answered in Confidence survey (before) was saved."
-    )
-    await member.next_message()
+    await message_saying(member, "Cancelled: nothing you answered in Confidence survey was saved.")
+    await message_saying(member, "What would you like to do?")
 
     admin = sim.user(ADMIN_ID, "Alex")
     await admin.send("/wave after open")

@@ -38,6 +38,8 @@ STAFF_WELCOME = {
         "survey results, and open or close the surveys. You don't need to sign up as a member."
     ),
 }
+SURVEY_AGAIN, SURVEY_KEEP = "survey_again", "survey_keep"
+ANSWER_AGAIN, KEEP_ANSWERS = "Answer again", "Keep my earlier answers"
 STAFF_MENU = "What would you like to do? Send /help for every command."
 NOTICE_CHANGED = "Our privacy notice has changed: please read it again."
 KEPT_AS_AGREED = (
@@ -252,11 +254,27 @@ async def _form_for(
         return ONBOARDING, None
     if item == "profile":
         return ONBOARDING, service.profile_answers(person)
-    if item == SURVEY:
-        form, note = await surveys.due_survey(shared.core, person.user_id)
-        if note:
+    if item in (SURVEY, SURVEY_AGAIN):
+        form, note, retake = await surveys.due_survey(shared.core, person.user_id)
+        if retake and item == SURVEY:  # never replace earlier answers at one tap: ask first
+            await who.reply(
+                context,
+                f"{html.escape(note)}\n\nWould you like to answer it again?",
+                reply_markup=InlineKeyboardMarkup(
+                    [
+                        [InlineKeyboardButton(ANSWER_AGAIN, callback_data=f"menu:{SURVEY_AGAIN}")],
+                        [InlineKeyboardButton(KEEP_ANSWERS, callback_data=f"menu:{SURVEY_KEEP}")],
+                    ]
+                ),
+            )
+            return None
+        if note and not retake:
             await who.reply(context, html.escape(note))
         return (form, None) if form else None
+    if item == SURVEY_KEEP:
+        await who.reply(context, "Fine: your earlier answers are kept as they are.")
+        await show_menu(update, context)
+        return None
     form_named = shared.forms.forms.get(item)
     if form_named is not None and form_named.menu_label:
         return item, None
@@ -291,17 +309,19 @@ async def open_item(update: Update, context: Context, item: str, *, replace: boo
         wanted = shared.forms.forms[form_name].title
         await who.reply(
             context,
-            f"You have not finished <b>{html.escape(open_form.title)}</b> yet.",
+            f"You're part-way through <b>{html.escape(open_form.title)}</b>. Carry on with it, "
+            f"or switch to <b>{html.escape(wanted)}</b>? If you switch, what you've answered "
+            f"in {html.escape(open_form.title)} so far is not kept.",
             reply_markup=InlineKeyboardMarkup(
                 [
                     [
                         InlineKeyboardButton(
-                            f"Carry on with {open_form.title}", callback_data="menu:resume"
+                            f"Carry on: {open_form.title}", callback_data="menu:resume"
                         )
                     ],
                     [
                         InlineKeyboardButton(
-                            f"Start {wanted} instead", callback_data=f"menu:{item}:new"
+                            f"Switch to: {wanted}", callback_data=f"menu:{item}:new"
                         )
                     ],
                 ]

@@ -38,10 +38,11 @@ async def _due_for(core: Core, user_id: int) -> tuple[Due, set[Wave]]:
     return due, set(answered)
 
 
-async def due_survey(core: Core, user_id: int) -> tuple[str | None, str]:
-    """The survey form due for the person (None: none), and what to tell them first."""
+async def due_survey(core: Core, user_id: int) -> tuple[str | None, str, bool]:
+    """The survey form due for the person (None: none), what to tell them first, and whether
+    it is a retake (answering again would replace their earlier answers: ask first)."""
     due, _ = await _due_for(core, user_id)
-    return (FORM_NAMES[due.wave] if due.wave else None), due.note
+    return (FORM_NAMES[due.wave] if due.wave else None), due.note, due.retake
 
 
 async def survey_due(core: Core, user_id: int) -> bool:
