@@ -24,14 +24,15 @@ BEFORE_COLOUR = "#a3a3a3"  # grey: the starting point
 AFTER_COLOUR = "#0072b2"  # Okabe-Ito blue: distinct from grey for colour-blind readers too
 DPI = 200
 WIDTH = 4.5  # 900 px at DPI
-# A phone shows a photo about 390 px wide: at 900 px drawn, text shrinks to 390/900 of its
-# size. 11 pt at 200 dpi is 30.6 px drawn, 13 px on the phone (12 px is the least we allow).
+# A 390 px wide phone shows a photo about 320 px wide in a chat bubble: at 900 px drawn, text
+# shrinks to about a third. 12.5 pt at 200 dpi is 34.7 px drawn: 12.3 px in a 320 px bubble,
+# 15 px were it shown the phone's full 390 px (12 px is the least we allow).
 PHONE_WIDTH_PX, SMALLEST_ON_PHONE_PX = 390, 12
 MARGIN = 0.2
-HEADING_PT, LABEL_PT, VALUE_PT = 14, 12, 11
-LABEL_WRAP = 40  # characters per line that fit the width at LABEL_PT
+HEADING_PT, LABEL_PT, VALUE_PT = 15, 13, 12.5
+LABEL_WRAP = 36  # characters per line that fit the width at LABEL_PT
 LINE = LABEL_PT * 1.3 / 72
-BAR, BAR_GAP, ITEM_GAP = 0.15, 0.03, 0.12
+BAR, BAR_GAP, ITEM_GAP = 0.15, 0.03, 0.1
 HEADING_LINE = HEADING_PT * 1.35 / 72
 LEGEND = 0.4
 TICKS = 0.3  # the 1-5 tick labels under the bars
