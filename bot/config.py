@@ -144,9 +144,7 @@ class NeedForm(_Section):
         ],
         min_length=1,
     )
-    evidence_prompt: str = (
-        "How do you know? Type a few words, or send a photo or a voice note. You can skip this."
-    )
+    evidence_prompt: str = "How do you know about this need?"
     urgency_prompt: str = "How urgent is it?"
     urgency_options: list[Option] = Field(
         default_factory=lambda: [
@@ -512,7 +510,7 @@ def _seed_survey() -> Survey:
 
 
 DEFAULT_PRIVACY_NOTICE = """\
-Before you start, here is how this bot uses your information.
+How this bot uses your information.
 
 What we keep: your name, your organisation, its sector and area, and what you tell us \
 here: local needs, your answers to the two challenges, and the confidence surveys.
@@ -524,25 +522,44 @@ Why: so commissioners hear what local groups need, and the programme can tell wh
 is helping.
 
 Your choices: /mydata sends you everything we hold about you, /forget erases it, and \
-/stop turns off reminders. We delete personal data after {retention_days} days without \
-activity."""
+/stop turns off reminders. We delete personal data after {retention} without activity."""
+
+
+_NUMBERS = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def in_words(days: int) -> str:
+    """A retention period as people say it: "two years", "18 months", "90 days"."""
+
+    def counted(count: int, unit: str) -> str:
+        number = _NUMBERS[count] if count < len(_NUMBERS) else f"{count:,}"
+        return f"{number} {unit}{'' if count == 1 else 's'}"
+
+    if days % 365 == 0 or days % 366 == 0:
+        return counted(days // 365, "year")
+    if (days >= 60 and days % 30 in (0, 1)) or days in (91, 182, 183, 273, 274):
+        return counted(round(days / 30.4), "month")
+    if days % 7 == 0 and days < 60:
+        return counted(days // 7, "week")
+    return f"{days:,} days"
 
 
 class Privacy(_Section):
     """The privacy notice people agree to; a new version asks everyone again."""
 
     version: int = Field(default=1, ge=1, le=999_999)
-    # {min_group_size} and {retention_days} are filled in from the programme settings.
+    # {min_group_size}, {retention} ("two years") and {retention_days} ("730") are filled in
+    # from the programme settings.
     notice: str = Field(default=DEFAULT_PRIVACY_NOTICE, min_length=1, max_length=3000)
 
     @field_validator("notice")
     @classmethod
     def _placeholders_known(cls, notice: str) -> str:
         try:
-            notice.format(min_group_size=5, retention_days=730)
+            notice.format(min_group_size=5, retention_days=730, retention="two years")
         except (KeyError, IndexError, ValueError):
             raise ValueError(
-                "only {min_group_size} and {retention_days} may stand in braces; "
+                "only {min_group_size}, {retention} and {retention_days} may stand in braces; "
                 "write other braces as {{ and }}"
             ) from None
         return notice
@@ -556,6 +573,8 @@ RESERVED_KEYS = frozenset(
         "privacy",
         "resume",
         "survey",
+        "survey_again",
+        "survey_keep",
         "survey_before",
         "survey_after",
         "need",
@@ -599,7 +618,9 @@ class Programme(_Section):
     def privacy_notice(self) -> str:
         """The notice with this programme's figures filled in."""
         return self.privacy.notice.format(
-            min_group_size=self.min_group_size, retention_days=self.retention_days
+            min_group_size=self.min_group_size,
+            retention_days=self.retention_days,
+            retention=in_words(self.retention_days),
         )
 
     @model_validator(mode="after")

@@ -150,7 +150,7 @@ async def on_error(update: object, context: Context) -> None:
 
 
 def command_menu(role: Role, features: Sequence[Feature]) -> list[BotCommand]:
-    return [BotCommand(c.name, c.description) for c in commands_for(role, features)]
+    return [BotCommand(c.name, c.describe(role)) for c in commands_for(role, features)]
 
 
 async def publish_command_menus(application: BotApplication) -> None:

@@ -10,7 +10,7 @@ from conversations.forms import Form, ListStep, Step, Submission, TextStep
 from storage.contributions import ContributionStore, answers_text
 from storage.participants import ParticipantStore
 
-AT_LEAST_ONE = "Please answer at least one of the questions before you send this."
+AT_LEAST_ONE = "Please answer at least one part: this one, or tap Back for an earlier one."
 
 
 class PartWording(Protocol):

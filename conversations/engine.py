@@ -213,7 +213,9 @@ def render_summary(form: Form, draft: Draft) -> tuple[str, InlineKeyboardMarkup]
     share = SUMMARY_ANSWERS_BUDGET // len(form.steps)
     for number, step in enumerate(form.steps, 1):
         answer = shortened(format_answer(step, draft.answers.get(step.key)), share)
-        lines.append(f"{number}. <b>{html.escape(step.label)}</b>: {html.escape(answer)}")
+        # "How confident are you…? Quite (4 of 5)", not "…?: Quite"
+        colon = "" if step.label.endswith(("?", "!", ":", ".")) else ":"
+        lines.append(f"{number}. <b>{html.escape(step.label)}</b>{colon} {html.escape(answer)}")
     buttons = [
         [Button(form.confirm_label, Action.CONFIRM)],
         [Button("Change an answer", Action.CHANGE)],
@@ -361,10 +363,13 @@ class FormEngine:
         note: str = "",
         edit: Message | None = None,
         answered: int | None = None,
+        again: bool = False,
     ) -> None:
         """Show the current question (or the summary), replacing ``edit`` if given.
 
         ``answered``: the step just answered, whose question message now shows the answer.
+        ``again``: the same question asked again (after a wrong answer): the earlier copy is
+        deleted, so the chat never holds a stale one.
         """
         form = self.forms[draft.form]
         draft, moved = locate(form, draft)
@@ -381,10 +386,10 @@ class FormEngine:
         if edit is not None and await edit_in_place(edit, text, keyboard):
             return
         sent = await context.bot.send_message(draft.user_id, text, reply_markup=keyboard)
-        if answered is None:
-            await self._clear_keyboard(context, draft)
-        else:
+        if answered is not None:
             await self._show_answer(context, draft, form, answered)
+        elif not again or not await self._delete_question(context, draft):
+            await self._clear_keyboard(context, draft)
         self._drafts.note_question(draft.id, sent.message_id)
 
     async def _show_answer(self, context: Context, draft: Draft, form: Form, index: int) -> None:
@@ -397,6 +402,15 @@ class FormEngine:
             await context.bot.edit_message_text(
                 text, draft.user_id, draft.question_message_id, reply_markup=None
             )
+
+    async def _delete_question(self, context: Context, draft: Draft) -> bool:
+        """Delete the previous question message; False if it could not be (too old, gone)."""
+        if draft.question_message_id is None:
+            return False
+        try:
+            return await context.bot.delete_message(draft.user_id, draft.question_message_id)
+        except TelegramError:
+            return False
 
     async def _clear_keyboard(self, context: Context, draft: Draft) -> None:
         """Take the buttons off the previous question, so only the current one has any."""
@@ -448,6 +462,11 @@ class FormEngine:
         else:
             missing = form.missing(answers)
             target, back_to_summary = (missing.key if missing else None), missing is not None
+        problem = form.check(form.answers_of(answers)) if target is None and form.check else None
+        if problem:
+            # Say so now, at the question, not after the summary at Confirm.
+            await self._ask(update, context, draft, note=problem, edit=edit, again=True)
+            return
         moved = draft.model_copy(
             update={"answers": answers, "step_key": target, "return_to_summary": back_to_summary}
         )
@@ -471,8 +490,10 @@ class FormEngine:
     ) -> None:
         step = self.forms[draft.form].steps[index]
         match outcome:
-            case Retry(reason):
-                await self._ask(update, context, draft, note=reason)
+            case Retry(reason, echo):
+                if echo:  # their own words back, to copy: nothing they typed is lost
+                    await context.bot.send_message(draft.user_id, html.escape(echo))
+                await self._ask(update, context, draft, note=reason, edit=edit, again=True)
             case Kept(value, note):
                 kept = draft.model_copy(update={"answers": {**draft.answers, step.key: value}})
                 await self._go(update, context, kept, note=note, edit=edit)

@@ -11,18 +11,21 @@ Step kinds and the answers they store (JSON-ready):
 ``MultiChoiceStep``       ``list`` of chosen values (at least ``min_chosen``)
 ``ScaleStep``             ``int`` from 1 to the number of its labels
 ``ListStep``              ``list`` of 1..``max_items`` texts, one message each, then Done
+                          (a message typed as a list is offered a split into its items)
 ``MediaStep``             ``{"kind": "photo"|"voice"|"document"|"text", "file_id"?, "text"?}``
 ========================  ==========================================================
 
 Each kind renders its question (:meth:`Step.question`) and parses what the person sends
 (:meth:`Step.on_message`) or taps (:meth:`Step.on_press`) into an :data:`Outcome`:
 :class:`Answered` (store it, move on), :class:`Kept` (store it, stay: a ticked box, a list
-item) or :class:`Retry` (a one-line reason, same question). An optional step
+item) or :class:`Retry` (a one-line reason, same question; a text too long to take is sent
+back to the person, so nothing they typed is lost). A question states its limits. An optional step
 (``optional=True``) gets a Skip button and stores ``None`` when skipped.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
@@ -56,6 +59,7 @@ class Action(StrEnum):
     TOGGLE = "toggle"  # tick or untick option n
     DONE = "done"  # finish a step that takes several answers
     UNDO = "undo"  # take back the last item of a list
+    SPLIT = "split"  # split a list's last item, typed as a list, into its parts
     SUGGESTED = "use"  # take the answer offered from the person's profile
     BACK = "back"
     SKIP = "skip"
@@ -115,9 +119,14 @@ class Kept:
 
 @dataclass(frozen=True)
 class Retry:
-    """Nothing stored: ask again, saying why."""
+    """Nothing stored: ask again, saying why.
+
+    ``echo``: the person's own text, sent back to them before the question so nothing they
+    typed is lost (an answer too long to take, for them to copy and shorten).
+    """
 
     reason: str
+    echo: str = ""
 
 
 Outcome = Answered | Kept | Retry
@@ -136,6 +145,18 @@ def check_text(text: str, *, min_length: int, max_length: int) -> str | None:
             "(you could split it, or shorten it)."
         )
     return None
+
+
+def too_long(text: str, max_length: int) -> Retry | None:
+    """Over ``max_length``: ask again, giving the person their own text back to shorten."""
+    length = len(text.strip())
+    if length <= max_length:
+        return None
+    return Retry(
+        f"That's {length:,} characters, and this question takes up to {max_length:,}. "
+        "Nothing is lost: your text is just above. Copy it, shorten it and send it again.",
+        echo=text.strip(),
+    )
 
 
 def shortened(text: str, limit: int) -> str:
@@ -157,7 +178,19 @@ def _typed_choice(choices: tuple[Choice, ...], text: str) -> Choice | None:
     if exact:
         return exact[0]
     starting = [choice for choice in choices if _folded(choice.label).startswith(typed)]
-    return starting[0] if len(starting) == 1 else None
+    if starting:
+        return starting[0] if len(starting) == 1 else None
+    # "voluntary group" for "Voluntary or community group": every typed word starts a word
+    # of one label, and of that label only.
+    words = typed.split()
+    having = [
+        choice
+        for choice in choices
+        if all(
+            any(part.startswith(word) for part in _folded(choice.label).split()) for word in words
+        )
+    ]
+    return having[0] if len(having) == 1 else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -212,9 +245,17 @@ class TextStep(Step):
     def question(self, answer: Any, person: Person | None) -> Question:
         suggestion = self._suggestion(person)
         buttons = ((Button(f"Use “{suggestion}”", Action.SUGGESTED),),) if suggestion else ()
-        return Question(f"Type your answer (up to {self.max_length:,} characters).", (), buttons)
+        limits = (
+            f"at least {self.min_length:,} and up to {self.max_length:,} characters"
+            if self.min_length > 1
+            else f"up to {self.max_length:,} characters"
+        )
+        return Question(f"Type your answer ({limits}).", (), buttons)
 
     def on_text(self, text: str, answer: Any) -> Outcome:
+        kept = too_long(text, self.max_length)
+        if kept:
+            return kept
         reason = check_text(text, min_length=self.min_length, max_length=self.max_length)
         return Retry(reason) if reason else Answered(text.strip())
 
@@ -272,11 +313,13 @@ class MultiChoiceStep(Step):
         return [v for v in chosen if v != value] if value in chosen else [*chosen, value]
 
     def on_text(self, text: str, answer: Any) -> Outcome:
-        typed = _typed_choice(self.choices, text)
-        if typed is None:
+        parts = split_list(text) or [text]
+        typed = [_typed_choice(self.choices, part) for part in parts]
+        if not typed or None in typed:
             return Retry(TAP_A_BUTTON)
         chosen = list(answer or [])
-        return Kept(chosen if typed.value in chosen else [*chosen, typed.value])
+        chosen += [c.value for c in typed if c is not None and c.value not in chosen]
+        return Kept(chosen, "Ticked. Tap Done when that's all.")
 
     def on_press(self, press: Button, answer: Any, person: Person | None) -> Outcome | None:
         toggled = press.option(Action.TOGGLE, range(len(self.choices)))
@@ -321,38 +364,73 @@ class ScaleStep(Step):
         return None if point is None else Answered(point)
 
     def format(self, answer: Any) -> str:
-        return f"{answer} - {self.labels[int(answer) - 1]}"
+        return f"{self.labels[int(answer) - 1]} ({answer} of {len(self.labels)})"
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])\s*")
+
+
+def split_list(text: str) -> list[str] | None:
+    """The items of a typed list (one per line, or separated by commas or semicolons), or
+    None if it does not look like one (fewer than two items)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) < 2:
+        lines = re.split(r"[;,]", text)
+    items = [_BULLET.sub("", line).strip() for line in lines]
+    items = [item for item in items if item]
+    return items if len(items) >= 2 else None
 
 
 @dataclass(frozen=True, kw_only=True)
 class ListStep(Step):
+    """Up to ``max_items`` texts, one message each; a message that is itself a list (lines,
+    or commas) is added whole, with an offer to split it into its items."""
+
     max_items: int = 3
     min_items: int = 1
     item_max_length: int = 500
     shows_answer_so_far: ClassVar[bool] = False
 
+    def _split_last(self, items: list[str]) -> list[str] | None:
+        """The items with the last one split into its parts, if it is a list that fits."""
+        parts = split_list(items[-1]) if items else None
+        if parts is None or len(items) - 1 + len(parts) > self.max_items:
+            return None
+        return [*items[:-1], *parts]
+
     def question(self, answer: Any, person: Person | None) -> Question:
         items: list[str] = answer or []
         how = (
-            f"Send one per message, up to {self.max_items}, then tap Done."
+            f"Send each one as its own message (up to {self.max_items}, "
+            f"{self.item_max_length:,} characters each), then tap Done."
             if len(items) < self.max_items
             else "That's the most this question takes. Tap Done."
         )
         if not items:
             return Question(how)
         lines = ("", *(f"{n}. {item}" for n, item in enumerate(items, 1)))
-        return Question(
-            how, lines, ((Button("Done", Action.DONE), Button("Remove last", Action.UNDO)),)
+        rows: tuple[tuple[Button, ...], ...] = (
+            (Button("Done", Action.DONE), Button("Remove last", Action.UNDO)),
         )
+        split = self._split_last(items)
+        if split is not None:
+            parts = len(split) - len(items) + 1
+            rows = ((Button(f"Split {len(items)}. into {parts} items", Action.SPLIT),), *rows)
+        return Question(how, lines, rows)
 
     def on_text(self, text: str, answer: Any) -> Outcome:
         items = list(answer or [])
         if len(items) >= self.max_items:
             return Retry(f"You already have {self.max_items}: tap Done.")
+        kept = too_long(text, self.item_max_length)
+        if kept:
+            return kept
         reason = check_text(text, min_length=1, max_length=self.item_max_length)
         if reason:
             return Retry(reason)
         items.append(text.strip())
+        if self._split_last(items) is not None:
+            return Kept(items, "That looks like a list: tap Split to make each part an item.")
         if len(items) >= self.max_items:
             return Answered(items)
         return Kept(items, f"Got it ({len(items)} of up to {self.max_items}).")
@@ -366,6 +444,9 @@ class ListStep(Step):
             return Answered(items)
         if press.action is Action.UNDO and items:
             return Kept(items[:-1])
+        if press.action is Action.SPLIT:
+            split = self._split_last(items)
+            return Kept(split, f"Split: {len(split)} items.") if split else Kept(items)
         return None
 
     def how_to_answer(self) -> str:
@@ -397,6 +478,9 @@ class MediaStep(Step):
             caption = (message.caption or "").strip()
             return Answered({**media, "text": caption} if caption else media)
         if self.accept_text and message.text is not None:
+            kept = too_long(message.text, self.max_length)
+            if kept:
+                return kept
             reason = check_text(message.text, min_length=1, max_length=self.max_length)
             return (
                 Retry(reason)

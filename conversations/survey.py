@@ -1,6 +1,7 @@
 """The before and after confidence surveys: which wave is due, and the form for each.
 
-The form is a row of 1-5 scales answered with buttons, one message edited in place.
+The form is a row of 1-5 scales answered with buttons; each answered question stays in the
+chat with its answer, as a record of what the person said.
 """
 
 from __future__ import annotations
@@ -27,10 +28,19 @@ class ItemWording(Protocol):
 
 @dataclass(frozen=True)
 class Due:
-    """The wave to answer now (None: none), and a line to tell the person first."""
+    """The wave to answer now (None: none), and a line to tell the person first.
+
+    ``retake``: they have answered that wave already; ``note`` then says what answering again
+    does to the earlier answers, and the person is asked before the survey starts.
+    """
 
     wave: Wave | None
     note: str = ""
+    retake: bool = False
+
+
+def _day(when: datetime) -> str:
+    return f"{when.day} {when:%B}"
 
 
 def due_wave(
@@ -44,7 +54,7 @@ def due_wave(
 
     "before" until they have answered it; "after" once ``after_days`` have passed since their
     before (or an admin opened the after wave for everyone). Until a wave closes, answering it
-    again replaces the earlier answers.
+    again replaces the earlier answers: a retake, which the person confirms first.
     """
     after_closed = states.get("after") == "closed"
     before_closed = states.get("before") == "closed"
@@ -57,14 +67,26 @@ def due_wave(
     opens = answered["before"] + timedelta(days=after_days)
     after_due = states.get("after") == "open" or now >= opens
     if after_due and not after_closed:
-        note = "Answering again replaces your earlier answers." if "after" in answered else ""
-        return Due("after", note)
+        if "after" not in answered:
+            return Due("after")
+        return Due(
+            "after",
+            f"You answered the after survey on {_day(answered['after'])}. If you answer it "
+            "again, your new answers replace those ones: the earlier answers are not kept.",
+            retake=True,
+        )
     if after_closed:
         return Due(None, "The survey has closed. Thank you for taking part.")
-    when = f"The after survey opens on {opens.day} {opens:%B}."
+    when = f"The after survey opens on {_day(opens)}."
     if before_closed:
         return Due(None, f"Thank you: you've done the before survey. {when}")
-    return Due("before", f"You've done the before survey; answering again replaces it. {when}")
+    return Due(
+        "before",
+        f"You answered the before survey on {_day(answered['before'])}. If you answer it again, "
+        "your new answers replace those ones: the earlier answers are not kept, and the after "
+        f"survey opens {after_days} days after your new answers instead of on {_day(opens)}.",
+        retake=True,
+    )
 
 
 def survey_form(
@@ -98,7 +120,7 @@ def survey_form(
 
     return Form(
         name=FORM_NAMES[wave],
-        title=f"Confidence survey ({wave})",
+        title="Confidence survey",
         intro=(
             f"{len(items)} quick questions, each answered from 1 ({labels[0]}) to "
             f"{len(labels)} ({labels[-1]}). There are no right answers."
@@ -108,5 +130,4 @@ def survey_form(
             for item in items
         ),
         on_submit=record,
-        edit_in_place=True,
     )

@@ -208,12 +208,10 @@ async def take_survey(user: SimUser, score: int, *, button: str = SURVEY_BUTTON)
     assert button in menu.labels(), menu.labels()
     await user.press(button)
     await user.next_message()  # intro
-    question = await user.next_message()
+    await user.next_message()  # the first question
     for _ in range(5):
         await user.press(str(score))
-        moved = await user.next_reply()
-        assert moved.edited
-        assert moved.message_id == question.message_id  # one message, edited in place
+        await user.next_message()  # the next question, or the summary
     await user.press("Confirm and send")
     thanks = await user.next_message()
     await user.next_message()  # the menu again
@@ -236,3 +234,21 @@ def rows(settings: Settings, sql: str, *args: object) -> list[tuple[Any, ...]]:
     """Read the bot's database as another process would, to check what it stored."""
     with closing(sqlite3.connect(settings.storage.path)) as connection:
         return connection.execute(sql, args).fetchall()
+
+
+async def message_saying(
+    user: SimUser,
+    words: str,
+    *,
+    timeout: float = 5.0,  # noqa: ASYNC109
+    replies: bool = False,
+) -> SimMessage:
+    """The next bot message containing ``words``, passing over any before it; with
+    ``replies``, edits of earlier messages count too."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        remaining = max(deadline - loop.time(), 0.05)
+        message = await (user.next_reply if replies else user.next_message)(remaining)
+        if words in message.text:
+            return message

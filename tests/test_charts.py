@@ -1,4 +1,5 @@
-"""The survey chart: a real PNG, phone-sized, with bars, and no bars for withheld groups."""
+"""The survey charts: one real PNG per group, readable at phone width, none for a withheld
+or empty group."""
 
 from __future__ import annotations
 
@@ -9,9 +10,16 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
 from matplotlib.image import imread
+from matplotlib.text import Text
 
 from bot.config import Programme
-from bot.reports.charts import AFTER_COLOUR, BEFORE_COLOUR, survey_chart
+from bot.reports.charts import (
+    AFTER_COLOUR,
+    BEFORE_COLOUR,
+    group_chart,
+    group_figure,
+    survey_charts,
+)
 from bot.reports.uplift import GroupSpec, GroupUplift, SurveyAnswers, uplift
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -49,64 +57,77 @@ def pixels_of(png: bytes, colour: str) -> int:
 
 @pytest.fixture(scope="module")
 def chart() -> bytes:
-    return survey_chart(results(6), LABELS, title="Confidence before and after", min_group_size=5)
+    return group_chart(results(6)[0], LABELS)
 
 
-@pytest.fixture(scope="module")
-def legend_only() -> bytes:
-    return survey_chart([], LABELS, title="Confidence before and after", min_group_size=5)
+def swatches(colour: str) -> int:
+    """The legend's swatch of ``colour`` alone: a chart whose every mean is missing."""
+    group = results(6)[0]
+    empty = {key: (None, None) for key in group.item_means}
+    return pixels_of(
+        group_chart(GroupUplift(**{**vars(group), "item_means": empty}), LABELS), colour
+    )
 
 
 def test_chart_is_a_png_sized_for_a_phone(chart: bytes) -> None:
     width, height = size_of(chart)
 
-    assert 800 <= width <= 1000
-    assert 1000 <= height <= 4 * width
+    assert width == 900
+    # Short enough that a phone shows it at the chat's full width, not shrunk to fit.
+    assert height <= 1.45 * width
 
 
-def test_chart_is_not_blank_and_shows_both_bars(chart: bytes, legend_only: bytes) -> None:
+def test_every_text_is_at_least_12_px_when_shown_390_px_wide() -> None:
+    figure = group_figure(results(6)[0], LABELS)
+    width_px = figure.get_figwidth() * figure.dpi
+    texts = [t for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+    assert len(texts) > 15  # heading, legend, labels, values and ticks are all looked at
+    smallest = min(t.get_fontsize() * figure.dpi / 72 for t in texts) * 390 / width_px
+    assert smallest >= 12, smallest
+
+
+def test_chart_is_not_blank_and_shows_both_bars(chart: bytes) -> None:
     image = imread(BytesIO(chart))
 
     assert image[..., :3].std() > 0.1
     # The legend holds a swatch of each colour; the bars are many times that.
     for colour in (BEFORE_COLOUR, AFTER_COLOUR):
-        assert pixels_of(chart, colour) > 20 * pixels_of(legend_only, colour) > 0
+        assert pixels_of(chart, colour) > 20 * swatches(colour) > 0
 
 
-def test_withheld_and_empty_groups_get_no_bars(legend_only: bytes) -> None:
+def test_withheld_and_empty_groups_get_no_chart_at_all() -> None:
     small = results(3)  # 3 paired in each group, fewer than 5
     small.append(uplift([], [GroupSpec("Nobody yet", frozenset({"other"}))])[0])
 
-    png = survey_chart(small, LABELS, title="Confidence before and after", min_group_size=5)
+    assert survey_charts(small, LABELS, min_group_size=5) == []
+    # Without disclosure control the small groups are drawn; the empty one never is.
+    shown = survey_charts(small, LABELS, min_group_size=None)
+    assert [group.name for group, _ in shown] == [group.name for group in small[:2]]
+    assert all(pixels_of(png, AFTER_COLOUR) > 0 for _, png in shown)
 
+
+def test_one_chart_per_group_with_something_to_draw() -> None:
+    charts = survey_charts(results(6), LABELS, min_group_size=5)
+
+    assert [group.name for group, _ in charts] == [g.name for g in PROGRAMME.report_groups]
+
+
+def test_many_long_labels_stay_within_telegram_photo_limits() -> None:
+    group = results(5)[0]
+    many = {f"{key}_{n}": means for n in range(12) for key, means in group.item_means.items()}
+    labels = {key: LABELS[key.rsplit("_", 1)[0]] * 2 for key in many}
+
+    png = group_chart(GroupUplift(**{**vars(group), "item_means": many}), labels)
     width, height = size_of(png)
-    assert width == size_of(legend_only)[0]
-    assert height < 1000  # three lines of text, no panels
-    # Only the legend's swatches; grey also turns up at the edges of text, hence the margin.
-    for colour in (BEFORE_COLOUR, AFTER_COLOUR):
-        assert pixels_of(png, colour) < 2 * pixels_of(legend_only, colour)
-    # Without disclosure control the same small groups are drawn.
-    shown = survey_chart(small, LABELS, title="Confidence", min_group_size=None)
-    assert pixels_of(shown, AFTER_COLOUR) > 20 * pixels_of(legend_only, AFTER_COLOUR)
 
-
-def test_many_groups_and_long_labels_stay_within_telegram_photo_limits() -> None:
-    long_labels = {key: f"{question} {question}" for key, question in LABELS.items()}
-    many = [group for _ in range(4) for group in results(5)]
-
-    width, height = size_of(survey_chart(many, long_labels, title="All", min_group_size=5))
-
-    assert width < 900  # drawn at a lower resolution rather than refused by Telegram
-    assert width + height <= 10_000
-    assert height / width <= 20
+    assert width + height <= 10_000  # drawn at a lower resolution rather than refused
 
 
 def test_items_without_labels_are_drawn_by_key() -> None:
     group = results(5)[0]
     means = {"new_item": (2.0, 3.0), **group.item_means}
-    png = survey_chart(
-        [GroupUplift(**{**vars(group), "item_means": means})], {}, title="", min_group_size=5
-    )
+    png = group_chart(GroupUplift(**{**vars(group), "item_means": means}), {})
 
     assert size_of(png)[0] == 900
     assert pixels_of(png, AFTER_COLOUR) > 0

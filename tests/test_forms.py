@@ -166,13 +166,13 @@ def test_choice_multi_scale_and_list_questions_have_their_buttons() -> None:
 def test_the_summary_numbers_every_answer() -> None:
     form = make_form(
         TextStep(key="name", label="Name", prompt="Name?"),
-        ScaleStep(key="s", label="Confidence", prompt="How sure?", labels=LABELS),
+        ScaleStep(key="s", label="How sure are you?", prompt="How sure?", labels=LABELS),
         MediaStep(key="e", label="Evidence", prompt="Evidence?", optional=True),
     )
     text, keyboard = render_summary(form, draft_at(None, {"name": "Jo & Co", "s": 2, "e": None}))
     assert text.splitlines()[2:] == [
         "1. <b>Name</b>: Jo &amp; Co",
-        "2. <b>Confidence</b>: 2 - A little",
+        "2. <b>How sure are you?</b> A little (2 of 5)",  # not "you?: 2 - A little"
         "3. <b>Evidence</b>: (skipped)",
     ]
     assert [row[0].callback_data for row in keyboard.inline_keyboard] == [

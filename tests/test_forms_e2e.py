@@ -24,7 +24,7 @@ from conversations.forms import (
     Submission,
     TextStep,
 )
-from tests.harness import BotStarter, RunningBot, sign_up, start_coproduce_process
+from tests.harness import BotStarter, RunningBot, message_saying, sign_up, start_coproduce_process
 
 LABELS = ("Not at all", "A little", "Somewhat", "Quite", "Very")
 
@@ -98,7 +98,8 @@ async def open_sink(user: SimUser) -> None:
 
 
 async def expect_retry(user: SimUser, reason: str, step: int) -> None:
-    again = await user.next_message()
+    # A new message, or the pressed one edited; the stale copy is gone.
+    again = await message_saying(user, f"Kitchen sink · Step {step} of 6\n{reason}", replies=True)
     assert again.text.startswith(f"Kitchen sink · Step {step} of 6\n{reason}"), again.text
 
 
@@ -111,10 +112,12 @@ async def test_every_step_kind_with_wrong_input_then_change_and_confirm(
     await maya.send_sticker()
     await expect_retry(maya, "I can't use a sticker here: please type your answer.", 1)
     await maya.send("x" * 3000)
+    # Nothing typed is lost: the text comes back to be copied and shortened.
+    assert (await maya.next_message()).text == "x" * 3000
     await expect_retry(
         maya,
-        "That's 3,000 characters: please keep it to 50 or fewer "
-        "(you could split it, or shorten it).",
+        "That's 3,000 characters, and this question takes up to 50. Nothing is lost: your "
+        "text is just above. Copy it, shorten it and send it again.",
         1,
     )
     await maya.press("Skip")
@@ -175,7 +178,7 @@ async def test_every_step_kind_with_wrong_input_then_change_and_confirm(
         "1. Note: (skipped)",
         "2. Colour: Green",
         "3. Who: Parents",
-        "4. Confidence: 4 - Quite",
+        "4. Confidence: Quite (4 of 5)",
         "5. Ideas: More stay-and-play sessions; Evening drop-ins for dads",
         "6. Evidence: a voice note",
     ]
@@ -189,11 +192,11 @@ async def test_every_step_kind_with_wrong_input_then_change_and_confirm(
     assert menu.labels()[3] == "4. Confidence"
     await maya.press("4. Confidence")
     scale = await maya.next_message()
-    assert "Your answer so far: 4 - Quite" in scale.text
+    assert "Your answer so far: Quite (4 of 5)" in scale.text
     assert scale.labels()[-2:] == ["Back", "Cancel"]
     await maya.press("2")
     changed = await maya.next_message()
-    assert "4. Confidence: 2 - A little" in changed.text
+    assert "4. Confidence: A little (2 of 5)" in changed.text
     await maya.press("Confirm and send")
     assert (await maya.next_message()).text == "Sent, thank you!"
     assert (await maya.next_message()).text == "What would you like to do?"
@@ -253,13 +256,16 @@ async def test_opening_another_form_offers_to_carry_on_or_switch(maya: SimUser) 
     await maya.next_message()
     await maya.send("/profile")
     offer = await maya.next_message()
-    assert offer.text == "You have not finished Kitchen sink yet."
-    assert offer.labels() == ["Carry on with Kitchen sink", "Start Your profile instead"]
-    await maya.press("Carry on with Kitchen sink")
+    assert offer.text == (
+        "You're part-way through Kitchen sink. Carry on with it, or switch to Your profile? "
+        "If you switch, what you've answered in Kitchen sink so far is not kept."
+    )
+    assert offer.labels() == ["Carry on: Kitchen sink", "Switch to: Your profile"]
+    await maya.press("Carry on: Kitchen sink")
     assert (await maya.next_message()).text.startswith("Kitchen sink · Step 1 of 6")
     await maya.send("/profile")
     await maya.next_message()
-    await maya.press("Start Your profile instead")
+    await maya.press("Switch to: Your profile")
     profile = await maya.next_message()  # the saved profile, ready to change
     assert profile.text.startswith("Your profile · Check your answers\n\n1. Name: Maya")
 

@@ -130,7 +130,7 @@ async def test_a_new_notice_stops_an_open_form_until_agreed(
     [
         (
             '[programme.privacy]\nnotice = "We keep {everything}"\n',
-            "programme.privacy.notice: only {min_group_size} and {retention_days}",
+            "programme.privacy.notice: only {min_group_size}, {retention} and {retention_days}",
         ),
         (
             "[programme.privacy]\nversion = 20250101\n",

@@ -34,7 +34,7 @@ def refusal_for(roles: frozenset[Role]) -> str:
 
 
 def help_lines(role: Role) -> list[str]:
-    return [f"/{command.name} - {command.description}" for command in commands_for(role)]
+    return [f"/{command.name} - {command.describe(role)}" for command in commands_for(role)]
 
 
 def test_there_are_admin_commands_to_check() -> None:

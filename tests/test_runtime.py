@@ -72,7 +72,7 @@ async def bursts_survive_kill_9(
         for kill in range(KILLS):
             await asyncio.gather(*(open_challenge_1(person) for person in people))
             answers = {
-                p.user_id: [f"kill {kill}, {p.user_id}, answer {n}" for n in range(BURST)]
+                p.user_id: [f"kill {kill} person {p.user_id} answer {n}" for n in range(BURST)]
                 for p in people
             }
             # Each person's first reply is slow, so the rest of their burst arrives and waits.

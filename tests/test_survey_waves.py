@@ -23,7 +23,7 @@ def test_before_comes_first() -> None:
 def test_after_opens_after_days_after_the_before() -> None:
     not_yet = NOW - timedelta(days=AFTER_DAYS - 1)
     assert due({"before": not_yet}).wave == "before"  # a retake, until the after opens
-    assert "The after survey opens on 25 November." in due({"before": not_yet}).note
+    assert "instead of on 25 November." in due({"before": not_yet}).note
     assert due({"before": NOW - timedelta(days=AFTER_DAYS)}) == Due("after")
 
 
@@ -34,9 +34,13 @@ def test_an_admin_can_open_the_after_wave_for_everyone() -> None:
 
 def test_retaking_replaces_until_the_wave_closes() -> None:
     after_due = NOW - timedelta(days=AFTER_DAYS + 1)
-    assert due({"before": after_due, "after": NOW}) == Due(
-        "after", "Answering again replaces your earlier answers."
-    )
+    retake = due({"before": after_due, "after": NOW})
+    assert (retake.wave, retake.retake) == ("after", True)
+    assert retake.note.startswith(f"You answered the after survey on {NOW.day} {NOW:%B}.")
+    assert "the earlier answers are not kept" in retake.note
+    before = due({"before": NOW})
+    assert (before.wave, before.retake) == ("before", True)
+    assert "the after survey opens 42 days after your new answers instead of on" in before.note
     closed = due({"before": after_due, "after": NOW}, {"after": "closed"})
     assert closed == Due(None, "The survey has closed. Thank you for taking part.")
     before_closed = due({"before": NOW}, {"before": "closed"})

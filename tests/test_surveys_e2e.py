@@ -16,6 +16,8 @@ from tests.harness import (
     COMMISSIONER_ID,
     SURVEY_BUTTON,
     RunningBot,
+    message_saying,
+    rows,
     sign_up,
     take_survey,
 )
@@ -32,16 +34,25 @@ async def test_one_member_takes_both_waves(
     await member.send("/menu")
     await member.next_message()
     await member.press("Confidence survey")
-    retake = await member.next_message()
-    assert retake.text.startswith("You've done the before survey; answering again replaces it.")
-    assert "The after survey opens on" in retake.text
-    assert (await member.next_message()).text.startswith("5 quick questions")
-    await member.next_message()
+    # A finished before survey is never restarted at one tap: the person is asked first,
+    # and told what would happen to their earlier answers.
+    retake = await message_saying(member, "You answered the before survey on")
+    assert "your new answers replace those ones: the earlier answers are not kept" in retake.text
+    assert retake.text.endswith("Would you like to answer it again?")
+    assert retake.labels() == ["Answer again", "Keep my earlier answers"]
+    await member.press("Keep my earlier answers")
+    await message_saying(member, "your earlier answers are kept")
+    await message_saying(member, "What would you like to do?")
+    assert rows(settings, "SELECT COUNT(*) FROM drafts") == [(0,)]
+
+    await member.press("Confidence survey")
+    await message_saying(member, "You answered the before survey on")
+    await member.press("Answer again")
+    await message_saying(member, "5 quick questions")
+    await message_saying(member, "Step 1 of 5")
     await member.send("/cancel")
-    assert (await member.next_message()).text == (
-        "Cancelled: nothing you answered in Confidence survey (before) was saved."
-    )
-    await member.next_message()
+    await message_saying(member, "Cancelled: nothing you answered in Confidence survey was saved.")
+    await message_saying(member, "What would you like to do?")
 
     admin = sim.user(ADMIN_ID, "Alex")
     await admin.send("/wave after open")
@@ -56,12 +67,22 @@ async def test_one_member_takes_both_waves(
     # One pair is too few to show a commissioner: disclosure control withholds it.
     commissioner = sim.user(COMMISSIONER_ID, "Chris")
     await commissioner.send("/stats surveys")
-    withheld = await commissioner.next_message(timeout=15)
-    assert "VCS and local authority: fewer than 5 paired participants" in withheld.text
+    withheld = await message_saying(commissioner, "Before and after surveys", timeout=15)
+    assert (
+        "VCS and local authority: fewer than 5 people have answered both surveys" in withheld.text
+    )
     assert "100%" not in withheld.text
     await admin.send("/stats surveys")
-    exact = await admin.next_message(timeout=15)
-    assert "VCS and local authority: 100% more positive (1 of 1 paired;" in exact.text
+    exact = await message_saying(admin, "Before and after surveys", timeout=15)
+    assert (
+        "VCS and local authority: 1 of 1 person (100%) felt more positive after the programme "
+        "than before. Too few people to tell if this is a real change." in exact.text
+    )
+    assert "p =" not in exact.text
+    assert not exact.has_photo
+    chart = await admin.next_message(timeout=15)  # one group is drawn for the admin
+    assert chart.has_photo
+    assert chart.text.startswith("VCS and local authority: average answer")
     with sqlite3.connect(settings.storage.path) as connection:
         stored = connection.execute(
             "SELECT wave, sector, area, scores FROM survey_answers ORDER BY wave"
@@ -130,20 +151,23 @@ async def test_forty_participants_give_the_seeds_58_and_64_percent(
             await take_survey(user, 4 if better else (3 if index % 2 else 2))
 
     await admin.send("/stats surveys")
-    report = await admin.next_message(timeout=15)
-    assert report.has_photo
-    lines = report.text.splitlines()
-    assert lines[3].startswith("VCS and local authority: 58% more positive (14 of 24 paired;"), (
-        lines
+    report = await message_saying(admin, "Before and after surveys", timeout=15)
+    assert (
+        "VCS and local authority: 14 of 24 people (58%) felt more positive after the programme "
+        "than before." in report.text
     )
-    assert lines[4].startswith("Children's centres: 64% more positive (7 of 11 paired;"), lines
-    assert "3 answered only the before survey" in report.text
-    assert "2 answered only the before survey" in report.text
+    assert "Children's centres: 7 of 11 people (64%) felt more positive" in report.text
+    assert "3 people answered only the before survey" in report.text
+    assert "sign test" not in report.text
+    assert "mean change" not in report.text
+    charts = [await admin.next_message(timeout=15) for _ in range(2)]
+    assert all(chart.has_photo for chart in charts)
+    assert "2 people answered only the before survey" in report.text
 
     commissioner = sim.user(COMMISSIONER_ID, "Chris")
     await commissioner.send("/stats")
-    seen = await commissioner.next_message(timeout=15)
-    assert "VCS and local authority: 58% more positive (14 of 24 paired;" in seen.text
+    seen = await message_saying(commissioner, "Before and after surveys", timeout=15)
+    assert "VCS and local authority: 14 of 24 people (58%)" in seen.text
 
     member, _, _ = people[0]
     await member.send("/stats surveys")

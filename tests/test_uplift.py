@@ -12,14 +12,17 @@ from hypothesis import strategies as st
 
 from bot.config import Programme
 from bot.reports.uplift import (
+    FEWEST_TO_TELL,
     OTHER_GROUP,
     GroupSpec,
     GroupUplift,
     SurveyAnswers,
     describe,
+    in_plain_words,
     is_withheld,
     sign_test_p,
     uplift,
+    verdict,
     whole_percent,
 )
 
@@ -86,6 +89,43 @@ def test_the_seed_figures_58_and_64_percent() -> None:
         "Children's centres: 64% more positive (7 of 11 paired; mean change +0.86; "
         "sign test p = 0.18; 2 answered only the before survey)"
     )
+
+
+def test_the_seed_figures_in_plain_words() -> None:
+    vcs_la, centres = uplift(knowsley(), GROUPS)
+
+    assert in_plain_words(vcs_la, min_group_size=5) == (
+        "VCS and local authority: 14 of 24 people (58%) felt more positive after the programme "
+        "than before. Likely a real change. 4 people felt less positive. 3 people answered only "
+        "the before survey."
+    )
+    assert in_plain_words(centres, min_group_size=5).startswith(
+        "Children's centres: 7 of 11 people (64%) felt more positive after the programme than "
+        "before. Could be chance."
+    )
+
+
+def test_plain_words_say_when_there_are_too_few_to_tell_or_to_show() -> None:
+    five_up = [row for uid in range(5) for row in person(uid, "vcs", scores(1, 1), scores(5, 5))]
+    six_up = five_up + person(6, "vcs", scores(1, 1), scores(5, 5))
+
+    vcs_la, centres = uplift(five_up, GROUPS)
+    # Even five out of five could be chance (p = 0.0625): the words say so.
+    assert in_plain_words(vcs_la, min_group_size=5).endswith(
+        "Too few people to tell if this is a real change."
+    )
+    assert in_plain_words(vcs_la, min_group_size=6) == (
+        "VCS and local authority: fewer than 6 people have answered both surveys: too few to "
+        "show without risk of identifying someone."
+    )
+    assert in_plain_words(centres, min_group_size=5) == (
+        "Children's centres: no one has answered both surveys yet."
+    )
+    assert verdict(uplift(six_up, GROUPS)[0]) == "likely a real change"
+    assert FEWEST_TO_TELL == 6
+    for text in (in_plain_words(g, min_group_size=5) for g in uplift(six_up, GROUPS)):
+        assert "p =" not in text
+        assert "paired" not in text
 
 
 def test_one_item_can_be_analysed_on_its_own() -> None:

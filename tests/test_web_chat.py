@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from bot.context import SERVICES_KEY
+from bot.reports.charts import VALUE_PT
 from bot.simulator import BotApiEmulator
-from tests.harness import RunningBot
+from tests.harness import ADMIN_ID, RunningBot
 
 CHROMIUM = os.environ.get("COPRODUCE_CHROMIUM", "/usr/bin/chromium")
 # This machine has no network but loopback: keep Chromium from reaching for Google.
@@ -84,3 +87,49 @@ async def test_each_persona_has_its_own_chat(
     await page.select_option("#persona-select", label="Commissioner · Chris")
     await expect(page.locator("#empty-note")).to_be_visible()
     await expect(page.locator(".bubble")).to_have_count(0)
+
+
+async def test_an_admin_reads_the_survey_report_at_phone_width(
+    browser: Browser, emulator: BotApiEmulator, bot: RunningBot, tmp_path: Path
+) -> None:
+    assert bot.application is not None
+    core = bot.application.bot_data[SERVICES_KEY].core
+    now = datetime.now(UTC)
+    for user_id in range(7001, 7007):  # six pairs, each a little more positive after
+        await core.participants.record_consent(user_id, 1, now)
+        profile = {"name": "P", "organisation": "G", "sector": "vcs", "area": "knowsley"}
+        await core.participants.save_profile(user_id, profile, now)
+        for wave, score in (("before", 2), ("after", 4)):
+            scores = {item.key: score for item in core.settings.programme.survey.items}
+            await core.surveys.save(
+                user_id=user_id, wave=wave, sector="vcs", area="knowsley", scores=scores, now=now
+            )
+    context = await browser.new_context(viewport={"width": 390, "height": 844})
+    page = await context.new_page()
+    await page.goto(emulator.url + f"/?persona={ADMIN_ID}")
+    await page.fill("#message-input", "/stats surveys")
+    await page.press("#message-input", "Enter")
+
+    report = page.locator(".bubble.bot").filter(has_text="felt more positive")
+    await expect(report).to_contain_text(
+        "VCS and local authority: 6 of 6 people (100%) felt more positive after the programme "
+        "than before. Likely a real change."
+    )
+    await expect(report).not_to_contain_text("p =")
+    chart = page.locator("img.photo").first
+    await expect(chart).to_be_visible()
+    await page.wait_for_function("document.querySelector('img.photo').naturalWidth > 0")
+    shown, natural = await chart.evaluate(
+        "img => [img.getBoundingClientRect().width, img.naturalWidth]"
+    )
+    text_px = await report.evaluate("b => parseFloat(getComputedStyle(b).fontSize)")
+    await page.screenshot(path=tmp_path / "report-on-a-phone.png", full_page=True)
+    assert text_px >= 14
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The chart's smallest text, at the size the phone's chat bubble shows it.
+    px_per_pt = 200 / 72
+    assert VALUE_PT * px_per_pt * 390 / natural >= 12  # shown the phone's full width
+    in_bubble = VALUE_PT * px_per_pt * shown / natural
+    assert in_bubble >= 11, (in_bubble, shown)  # in the web chat's narrower photo bubble
+    assert shown >= 0.7 * 390, shown
+    await context.close()

@@ -10,8 +10,8 @@ data. ``bot/handlers.py`` registers the features in order; nothing else is edite
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -53,12 +53,28 @@ STAFF = frozenset({Role.COMMISSIONER, Role.ADMIN})
 
 @dataclass(frozen=True)
 class Command:
-    """A slash command: in /help and Telegram's menu for ``roles``, refused to anyone else."""
+    """A slash command: in /help and Telegram's menu for ``roles``, refused to anyone else.
+
+    ``descriptions`` words it for a role whose job it differs for (a commissioner's /needs is
+    an inbox, a member's their own needs); ``description`` is for every other role.
+    ``menu_labels``: a button for it in that role's /menu (pressing it runs the command), for
+    the commands a role uses most; a role not named gets no button.
+    """
 
     name: str
     description: str
     roles: frozenset[Role]
     callback: Callback
+    descriptions: Mapping[Role, str] = field(default_factory=dict, compare=False)
+    menu_labels: Mapping[Role, str] = field(default_factory=dict, compare=False)
+
+    def describe(self, role: Role) -> str:
+        """What the command does, worded for ``role``."""
+        return self.descriptions.get(role, self.description)
+
+    def menu_label(self, role: Role) -> str | None:
+        """Its button in ``role``'s /menu, or None."""
+        return self.menu_labels.get(role) if role in self.roles else None
 
 
 @dataclass(frozen=True)

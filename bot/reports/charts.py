@@ -1,10 +1,10 @@
-"""The survey chart: before and after mean per item, one panel per report group, as a PNG.
+"""The survey charts: before and after mean per item, one PNG per report group.
 
-Drawn for a phone: 900 px wide with text about a thirtieth of that tall, so it stays readable
-when Telegram shrinks it to the width of the screen. Item labels sit above their bars across
-the full width instead of in a narrow column beside them. Every size below is in inches and
-each panel's vertical axis is in inches too, so text and bars never overlap whatever the
-number of items or the length of the labels.
+Drawn for a phone: one short picture per group (not one tall picture that the chat shrinks),
+900 px wide with no text under 12 px when Telegram shows it 390 px wide. Item labels sit above
+their bars across the full width instead of in a narrow column beside them. Every size below
+is in inches and the vertical axis is in inches too, so text and bars never overlap whatever
+the number of items or the length of the labels.
 """
 
 from __future__ import annotations
@@ -14,59 +14,78 @@ from collections.abc import Mapping, Sequence
 from io import BytesIO
 from typing import TYPE_CHECKING
 
-from bot.reports.uplift import GroupUplift, is_withheld, whole_percent
+from bot.reports.uplift import GroupUplift, is_withheld
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 BEFORE_COLOUR = "#a3a3a3"  # grey: the starting point
 AFTER_COLOUR = "#0072b2"  # Okabe-Ito blue: distinct from grey for colour-blind readers too
 DPI = 200
 WIDTH = 4.5  # 900 px at DPI
+# A 390 px wide phone shows a photo about 320 px wide in a chat bubble: at 900 px drawn, text
+# shrinks to about a third. 12.5 pt at 200 dpi is 34.7 px drawn: 12.3 px in a 320 px bubble,
+# 15 px were it shown the phone's full 390 px (12 px is the least we allow).
+PHONE_WIDTH_PX, SMALLEST_ON_PHONE_PX = 390, 12
 MARGIN = 0.2
-TITLE_PT, HEADING_PT, LABEL_PT, VALUE_PT = 13, 11, 10, 9
-TITLE_WRAP, LABEL_WRAP = 38, 50  # characters per line that fit the width at those sizes
-LINE = LABEL_PT * 1.35 / 72
-BAR, BAR_GAP, ITEM_GAP = 0.17, 0.03, 0.14
+HEADING_PT, LABEL_PT, VALUE_PT = 15, 13, 12.5
+LABEL_WRAP = 36  # characters per line that fit the width at LABEL_PT
+LINE = LABEL_PT * 1.3 / 72
+BAR, BAR_GAP, ITEM_GAP = 0.15, 0.03, 0.1
 HEADING_LINE = HEADING_PT * 1.35 / 72
-HEADING = 2 * HEADING_LINE + 0.1  # group name, then its counts or why it is not drawn
-LEGEND = 0.45
-TICKS = 0.3  # the 1-5 tick labels under a panel
-PANEL_GAP = 0.25
-X_LIMIT = 5.75  # room right of a full-scale bar for its value
-# Telegram refuses a photo whose width and height add up to more than this: many groups are
+LEGEND = 0.4
+TICKS = 0.3  # the 1-5 tick labels under the bars
+X_LIMIT = 5.9  # room right of a full-scale bar for its value
+# Telegram refuses a photo whose width and height add up to more than this: many items are
 # drawn at a lower resolution rather than not sent.
 TELEGRAM_MAX_SIDES = 10_000
 
 
-def survey_chart(
+def is_drawn(group: GroupUplift, *, min_group_size: int | None) -> bool:
+    """Whether a group has bars to draw: some pairs, and not withheld by disclosure control."""
+    return group.paired > 0 and not is_withheld(group, min_group_size=min_group_size)
+
+
+def survey_charts(
     groups: Sequence[GroupUplift],
     item_labels: Mapping[str, str],
     *,
-    title: str,
     min_group_size: int | None,
-) -> bytes:
-    """PNG bytes of the before and after means per item, one panel per group.
+) -> list[tuple[GroupUplift, bytes]]:
+    """One PNG per group with something to draw (none for a withheld or empty group, so no
+    figure is drawn for fewer than `min_group_size` people, and nothing when nobody has
+    answered both surveys)."""
+    return [
+        (group, group_chart(group, item_labels))
+        for group in groups
+        if is_drawn(group, min_group_size=min_group_size)
+    ]
+
+
+def group_chart(group: GroupUplift, item_labels: Mapping[str, str]) -> bytes:
+    """PNG bytes of one group's before and after means per item, sized to read on a phone.
 
     The items analysed are drawn in the order of `item_labels`, then any it lacks, labelled by
-    their keys. A group withheld by disclosure control (the rule `describe` applies) and a
-    group with no pairs get a line of text instead of bars, so no figure is drawn for fewer
-    than `min_group_size` people.
+    their keys.
     """
-    present = dict.fromkeys(key for group in groups for key in group.item_means)
+    figure = group_figure(group, item_labels)
+    png = BytesIO()
+    figure.savefig(png, format="png", dpi=figure.dpi)
+    return png.getvalue()
+
+
+def group_figure(group: GroupUplift, item_labels: Mapping[str, str]) -> Figure:
+    """The figure :func:`group_chart` saves (tests read its text sizes)."""
+    present = dict.fromkeys(group.item_means)
     keys = [key for key in item_labels if key in present]
     keys += [key for key in present if key not in item_labels]
     labels = [textwrap.wrap(item_labels.get(key, key), LABEL_WRAP) or [key] for key in keys]
     item_heights = [len(lines) * LINE + 2 * BAR + BAR_GAP + ITEM_GAP for lines in labels]
     bars_height = sum(item_heights)
-    drawn = [
-        group.paired > 0 and not is_withheld(group, min_group_size=min_group_size)
-        for group in groups
-    ]
-    title_lines = textwrap.wrap(title, TITLE_WRAP) or [""]
-    header = MARGIN + len(title_lines) * TITLE_PT * 1.3 / 72 + LEGEND
-    panels = [HEADING + (bars_height + TICKS if shown else 0) + PANEL_GAP for shown in drawn]
-    height = header + (sum(panels) if groups else HEADING) + MARGIN
+    heading_lines = textwrap.wrap(group.name, 34) or [""]
+    header = MARGIN + len(heading_lines) * HEADING_LINE + LEGEND
+    height = header + bars_height + TICKS + MARGIN
     dpi = min(DPI, int(TELEGRAM_MAX_SIDES / (WIDTH + height)))
 
     def from_top(inches: float) -> float:
@@ -81,7 +100,12 @@ def survey_chart(
     FigureCanvasAgg(figure)
     left = MARGIN / WIDTH
     figure.text(
-        left, from_top(MARGIN), "\n".join(title_lines), va="top", size=TITLE_PT, weight="bold"
+        left,
+        from_top(MARGIN),
+        "\n".join(heading_lines),
+        va="top",
+        size=HEADING_PT,
+        weight="bold",
     )
     figure.legend(
         handles=[
@@ -93,38 +117,24 @@ def survey_chart(
         ncols=2,
         frameon=False,
         fontsize=LABEL_PT,
-        title="Mean score, 1 to 5",
-        title_fontsize=LABEL_PT,
+        title=None,
         alignment="left",
+        handlelength=1.2,
     )
-    top = header
-    if not groups:
-        figure.text(
-            left, from_top(top), "No survey groups to show yet.", va="top", size=HEADING_PT
-        )
-    for group, shown, panel in zip(groups, drawn, panels, strict=True):
-        figure.text(left, from_top(top), group.name, va="top", size=HEADING_PT, weight="bold")
-        subheading = _subheading(group, shown, min_group_size)
-        figure.text(left, from_top(top + HEADING_LINE), subheading, va="top", size=HEADING_PT)
-        if shown:
-            axes = figure.add_axes(
-                (left, from_top(top + HEADING + bars_height), 1 - 2 * left, bars_height / height)
-            )
-            _draw_items(axes, group, keys, labels, item_heights)
-        top += panel
-
-    png = BytesIO()
-    figure.savefig(png, format="png", dpi=dpi)
-    return png.getvalue()
-
-
-def _subheading(group: GroupUplift, shown: bool, min_group_size: int | None) -> str:
-    if group.paired == 0:
-        return "No one has answered both surveys yet"
-    if not shown:
-        return f"Fewer than {min_group_size} paired participants: not shown"
-    percent = whole_percent(group.more_positive, group.paired)
-    return f"{group.paired} paired, {percent}% more positive"
+    figure.text(
+        1 - left,
+        from_top(header - 0.08),
+        "average answer, 1 to 5",
+        va="bottom",
+        ha="right",
+        size=VALUE_PT,
+        color="#444444",
+    )
+    axes = figure.add_axes(
+        (left, from_top(header + bars_height), 1 - 2 * left, bars_height / height)
+    )
+    _draw_items(axes, group, keys, labels, item_heights)
+    return figure
 
 
 def _draw_items(

@@ -3,7 +3,9 @@
 The seed reports impact as "58% of the VCS and local authority participants were more
 positive". This module produces that figure per sector group from plain answer rows: it pairs
 each participant's before and after answers, counts who improved, and adds the mean change and
-an exact sign test so a commissioner can tell a real shift from noise.
+an exact sign test so a commissioner can tell a real shift from noise. People read it in words
+(:func:`in_plain_words`: "likely a real change", "could be chance", "too few people to tell");
+:func:`describe` keeps the exact figures.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ class GroupUplift:
     unpaired_before: int
     unpaired_after: int
     item_means: Mapping[str, tuple[float | None, float | None]]
+    less_positive: int = 0
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,7 @@ def _summarise(
             )
             for key in item_keys
         },
+        less_positive=less,
     )
 
 
@@ -213,6 +217,60 @@ def describe(group: GroupUplift, *, min_group_size: int | None) -> str:
         details.append(f"{group.unpaired_after} answered only the after survey")
     suffix = f" ({'; '.join(details)})" if details else ""
     return f"{group.name}: {headline}{suffix}"
+
+
+# The sign test's usual bar: a split this uneven would happen by chance less than 1 in 20 times.
+SIGNIFICANT = 0.05
+# With fewer people whose answers moved, even all of them moving one way could be chance.
+FEWEST_TO_TELL = next(n for n in range(1, 100) if sign_test_p(n, 0) < SIGNIFICANT)
+
+
+def verdict(group: GroupUplift) -> str:
+    """The sign test in words: "likely a real change", "could be chance", or too few to tell."""
+    moved = group.more_positive + group.less_positive
+    if moved == 0:
+        return "no one's answers changed"
+    if moved < FEWEST_TO_TELL:
+        return "too few people to tell if this is a real change"
+    if group.sign_test_p is not None and group.sign_test_p < SIGNIFICANT:
+        return "likely a real change"
+    return "could be chance"
+
+
+def _people(count: int) -> str:
+    return f"{count} {'person' if count == 1 else 'people'}"
+
+
+def in_plain_words(group: GroupUplift, *, min_group_size: int | None) -> str:
+    """A group's result for a programme coordinator on a phone: no statistics jargon.
+
+    "VCS: 15 of 26 people (58%) felt more positive after the programme than before. Likely a
+    real change." The exact figures (mean change, the sign test's p) are in :func:`describe`.
+    """
+    if group.paired == 0:
+        sentences = ["no one has answered both surveys yet."]
+    elif is_withheld(group, min_group_size=min_group_size):
+        sentences = [
+            f"fewer than {min_group_size} people have answered both surveys: too few to show "
+            "without risk of identifying someone."
+        ]
+    else:
+        percent = whole_percent(group.more_positive, group.paired)
+        sentences = [
+            f"{group.more_positive} of {_people(group.paired)} ({percent}%) felt more positive "
+            "after the programme than before.",
+            verdict(group).capitalize() + ".",
+        ]
+        if group.less_positive:
+            sentences.append(f"{_people(group.less_positive)} felt less positive.")
+    waiting = []
+    if group.unpaired_before:
+        waiting.append(f"{_people(group.unpaired_before)} answered only the before survey")
+    if group.unpaired_after:
+        waiting.append(f"{_people(group.unpaired_after)} answered only the after survey")
+    if waiting:
+        sentences.append(" and ".join(waiting).capitalize() + ".")
+    return f"{group.name}: " + " ".join(sentences)
 
 
 def _signed(change: float) -> str:

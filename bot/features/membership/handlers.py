@@ -10,19 +10,37 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot.context import Context, sender, services
-from bot.features import commands_of
+from bot.features import Command, commands_of
 from bot.features.membership import service
 from bot.features.surveys import service as surveys
-from bot.roles import role_of
+from bot.roles import REFUSALS, Role, commissioner_areas, lowest, may, role_of
 from conversations.engine import cancelled
 from conversations.onboarding import ONBOARDING
 from conversations.survey import SURVEY
 
 CONSENT_PATTERN = r"consent:(yes:\d{1,6}|no)"
 MENU_PATTERN = r"menu:([a-z0-9_]{1,32})(:new)?"
+# A staff menu button: run the command (with one word after it, as if typed).
+COMMAND_PATTERN = r"cmd:([a-z0-9_]{1,32})(?::([a-z0-9_]{1,32}))?"
 AGREE, NOT_NOW = "I agree", "Not now"
 NOT_NOW_REPLY = "No problem: nothing about you has been stored. Send /start whenever you're ready."
 NOT_SIGNED_UP = "Hello! To take part in the programme, send /start."
+STAFF_WELCOME = {
+    Role.COMMISSIONER: (
+        "Welcome, {name}. You're set up as a commissioner for {areas}.\n\n"
+        "Here you can read the needs that local groups raise in your areas, and see whether "
+        "the programme is making a difference: the before and after survey results. You "
+        "don't need to sign up as a member."
+    ),
+    Role.ADMIN: (
+        "Welcome, {name}. You're a programme admin.\n\n"
+        "Here you can see who has signed up, read the needs raised in every area, see the "
+        "survey results, and open or close the surveys. You don't need to sign up as a member."
+    ),
+}
+SURVEY_AGAIN, SURVEY_KEEP = "survey_again", "survey_keep"
+ANSWER_AGAIN, KEEP_ANSWERS = "Answer again", "Keep my earlier answers"
+STAFF_MENU = "What would you like to do? Send /help for every command."
 NOTICE_CHANGED = "Our privacy notice has changed: please read it again."
 KEPT_AS_AGREED = (
     "Nothing has changed: what you told us before is kept under the notice you agreed to, and "
@@ -68,6 +86,10 @@ async def start(update: Update, context: Context) -> None:
     if context.args and await shared.links.route(update, context, context.args[0]):
         return
     who = sender(update)
+    role = role_of(shared.core.settings, who.user.id)
+    if role is not Role.MEMBER:
+        await show_staff_welcome(update, context, role)
+        return
     person = await service.participant(shared.core, who.user.id)
     if person is None:
         await show_notice(update, context)
@@ -106,10 +128,74 @@ async def on_consent(update: Update, context: Context) -> None:
         await shared.forms.begin(update, context, ONBOARDING)
 
 
-async def show_menu(update: Update, context: Context) -> None:
-    """The main menu: the forms a member can fill in, their profile, their data."""
+def _staff_buttons(commands: list[Command], role: Role) -> InlineKeyboardMarkup:
+    """A button for each of the role's commands that has one: pressing it runs the command."""
+    rows = [
+        [InlineKeyboardButton(label, callback_data=f"cmd:{command.name}")]
+        for command in commands
+        if (label := command.menu_label(role))
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+async def show_staff_welcome(update: Update, context: Context, role: Role) -> None:
+    """A commissioner's or admin's welcome: their job here, and their buttons."""
     shared = services(context)
     who = sender(update)
+    names = {area.key: area.name for area in shared.core.settings.programme.areas}
+    areas = sorted(
+        names.get(key, key) for key in commissioner_areas(shared.core.settings, who.user.id)
+    )
+    text = STAFF_WELCOME[role].format(
+        name=who.user.first_name, areas=" and ".join(areas) or "no areas yet"
+    )
+    await who.reply(
+        context,
+        html.escape(text),
+        reply_markup=_staff_buttons(commands_of(shared.features, role), role),
+    )
+
+
+async def show_staff_menu(update: Update, context: Context, role: Role) -> None:
+    shared = services(context)
+    await sender(update).reply(
+        context,
+        STAFF_MENU,
+        reply_markup=_staff_buttons(commands_of(shared.features, role), role),
+    )
+
+
+async def on_command_button(update: Update, context: Context) -> None:
+    """A staff menu button: run its command for the person, as if they had typed it."""
+    shared = services(context)
+    who = sender(update)
+    query = update.callback_query
+    data = query.data if query else None
+    choice = re.fullmatch(COMMAND_PATTERN, data or "")
+    command = next(
+        (c for c in commands_of(shared.features) if choice and c.name == choice.group(1)), None
+    )
+    await _answer_and_drop_buttons(update)
+    if choice is None or command is None:
+        await show_menu(update, context)
+        return
+    needed = lowest(command.roles)
+    if not may(role_of(shared.core.settings, who.user.id), needed):
+        await who.reply(context, REFUSALS.get(needed, "Sorry, you can't use that here."))
+        return
+    context.args = [choice.group(2)] if choice.group(2) else []
+    await command.callback(update, context)
+
+
+async def show_menu(update: Update, context: Context) -> None:
+    """The main menu: the forms a member can fill in, their profile, their data; for staff,
+    the buttons of their commands."""
+    shared = services(context)
+    who = sender(update)
+    role = role_of(shared.core.settings, who.user.id)
+    if role is not Role.MEMBER:
+        await show_staff_menu(update, context, role)
+        return
     person = await service.participant(shared.core, who.user.id)
     if person is None:
         await who.reply(context, NOT_SIGNED_UP)
@@ -168,11 +254,27 @@ async def _form_for(
         return ONBOARDING, None
     if item == "profile":
         return ONBOARDING, service.profile_answers(person)
-    if item == SURVEY:
-        form, note = await surveys.due_survey(shared.core, person.user_id)
-        if note:
+    if item in (SURVEY, SURVEY_AGAIN):
+        form, note, retake = await surveys.due_survey(shared.core, person.user_id)
+        if retake and item == SURVEY:  # never replace earlier answers at one tap: ask first
+            await who.reply(
+                context,
+                f"{html.escape(note)}\n\nWould you like to answer it again?",
+                reply_markup=InlineKeyboardMarkup(
+                    [
+                        [InlineKeyboardButton(ANSWER_AGAIN, callback_data=f"menu:{SURVEY_AGAIN}")],
+                        [InlineKeyboardButton(KEEP_ANSWERS, callback_data=f"menu:{SURVEY_KEEP}")],
+                    ]
+                ),
+            )
+            return None
+        if note and not retake:
             await who.reply(context, html.escape(note))
         return (form, None) if form else None
+    if item == SURVEY_KEEP:
+        await who.reply(context, "Fine: your earlier answers are kept as they are.")
+        await show_menu(update, context)
+        return None
     form_named = shared.forms.forms.get(item)
     if form_named is not None and form_named.menu_label:
         return item, None
@@ -207,17 +309,19 @@ async def open_item(update: Update, context: Context, item: str, *, replace: boo
         wanted = shared.forms.forms[form_name].title
         await who.reply(
             context,
-            f"You have not finished <b>{html.escape(open_form.title)}</b> yet.",
+            f"You're part-way through <b>{html.escape(open_form.title)}</b>. Carry on with it, "
+            f"or switch to <b>{html.escape(wanted)}</b>? If you switch, what you've answered "
+            f"in {html.escape(open_form.title)} so far is not kept.",
             reply_markup=InlineKeyboardMarkup(
                 [
                     [
                         InlineKeyboardButton(
-                            f"Carry on with {open_form.title}", callback_data="menu:resume"
+                            f"Carry on: {open_form.title}", callback_data="menu:resume"
                         )
                     ],
                     [
                         InlineKeyboardButton(
-                            f"Start {wanted} instead", callback_data=f"menu:{item}:new"
+                            f"Switch to: {wanted}", callback_data=f"menu:{item}:new"
                         )
                     ],
                 ]
@@ -266,15 +370,23 @@ async def help_command(update: Update, context: Context) -> None:
     shared = services(context)
     who = sender(update)
     role = role_of(shared.core.settings, who.user.id)
-    lines = [f"/{c.name} - {c.description}" for c in commands_of(shared.features, role)]
-    await who.reply(context, "Here is what you can do:\n\n" + "\n".join(lines))
+    lines = [
+        f"/{c.name} - {html.escape(c.describe(role))}" for c in commands_of(shared.features, role)
+    ]
+    heading = {
+        Role.MEMBER: "Here is what you can do:",
+        Role.COMMISSIONER: "Here is what you can do as a commissioner:",
+        Role.ADMIN: "Here is what you can do as a programme admin:",
+    }[role]
+    await who.reply(context, heading + "\n\n" + "\n".join(lines))
 
 
 async def on_idle(update: Update, context: Context) -> None:
     """A message when no form is open: point the person at what they can do."""
     shared = services(context)
     who = sender(update)
-    if await service.participant(shared.core, who.user.id) is None:
+    staff = role_of(shared.core.settings, who.user.id) is not Role.MEMBER
+    if not staff and await service.participant(shared.core, who.user.id) is None:
         await who.reply(context, NOT_SIGNED_UP)
         return
     await who.reply(context, "I didn't catch that. Here is what you can do:")

@@ -4,6 +4,7 @@ voice note, identifies the person) and ``theme_examples``."""
 
 from bot.features import ADMINS, EVERYONE, Command, Feature, PersonalData
 from bot.features.needs import handlers, service
+from bot.roles import Role
 
 FEATURE = Feature(
     name="needs",
@@ -13,6 +14,11 @@ FEATURE = Feature(
             "The needs you have voiced, and what happened",
             EVERYONE,
             handlers.needs_command,
+            descriptions={
+                Role.COMMISSIONER: "Needs raised in your areas",
+                Role.ADMIN: "Needs raised in every area",
+            },
+            menu_labels={Role.COMMISSIONER: "Needs in my areas", Role.ADMIN: "Needs raised"},
         ),
         Command("retag", "Set the themes of a need or answer", ADMINS, handlers.retag_command),
         Command("themes", "Why a need or answer has its themes", ADMINS, handlers.themes_command),

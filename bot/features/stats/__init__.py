@@ -2,10 +2,24 @@
 
 from bot.features import STAFF, Command, Feature
 from bot.features.stats import handlers
+from bot.roles import Role
 
 FEATURE = Feature(
     name="stats",
     commands=(
-        Command("stats", "Figures: sign-ups, and /stats surveys", STAFF, handlers.stats_command),
+        Command(
+            "stats",
+            "Figures for the programme",
+            STAFF,
+            handlers.stats_command,
+            descriptions={
+                Role.COMMISSIONER: "Survey results: before and after, for your areas",
+                Role.ADMIN: "Sign-ups by sector and area; /stats surveys for survey results",
+            },
+            menu_labels={
+                Role.COMMISSIONER: "Survey results for my areas",
+                Role.ADMIN: "Sign-ups",
+            },
+        ),
     ),
 )

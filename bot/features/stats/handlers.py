@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
-from telegram import Update
-from telegram.constants import ChatAction, MessageLimit
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatAction
 
 from bot.context import Context, sender, services
 from bot.features.stats import service
@@ -26,23 +26,27 @@ async def stats_command(update: Update, context: Context) -> None:
     lines += [f"{html.escape(name)}: {count}" for name, count in counts.by_sector.items()]
     lines += ["", "<b>By area</b>"]
     lines += [f"{html.escape(name)}: {count}" for name, count in counts.by_area.items()]
-    lines += ["", "Send /stats surveys for the before and after surveys."]
-    await who.reply(context, "\n".join(lines))
+    lines += ["", "Send /stats surveys for the before and after survey results."]
+    await who.reply(
+        context,
+        "\n".join(lines),
+        reply_markup=InlineKeyboardMarkup.from_button(
+            InlineKeyboardButton("Survey results", callback_data="cmd:stats:surveys")
+        ),
+    )
 
 
 async def stats_surveys(update: Update, context: Context) -> None:
     """The uplift per report group; commissioners see their areas, small groups withheld."""
     core = services(context).core
     who = sender(update)
-    await context.bot.send_chat_action(who.chat_id, ChatAction.UPLOAD_PHOTO)
+    await context.bot.send_chat_action(who.chat_id, ChatAction.TYPING)
     if role_of(core.settings, who.user.id) is Role.ADMIN:
         areas, min_group_size = None, None
     else:
         areas = commissioner_areas(core.settings, who.user.id)
         min_group_size = core.settings.programme.min_group_size
-    text, chart = await surveys.survey_report(core, areas=areas, min_group_size=min_group_size)
-    if len(text) <= MessageLimit.CAPTION_LENGTH:
-        await context.bot.send_photo(who.chat_id, chart, caption=text)
-    else:  # many report groups: the figures go in a message of their own
-        await who.reply(context, text)
-        await context.bot.send_photo(who.chat_id, chart)
+    report = await surveys.survey_report(core, areas=areas, min_group_size=min_group_size)
+    await who.reply(context, report.text)
+    for caption, chart in report.charts:  # one short picture per group reads on a phone
+        await context.bot.send_photo(who.chat_id, chart, caption=html.escape(caption))

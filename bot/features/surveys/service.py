@@ -6,15 +6,24 @@ from __future__ import annotations
 import asyncio
 import html
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from bot.core import Core
-from bot.reports.charts import survey_chart
-from bot.reports.uplift import GroupSpec, SurveyAnswers, describe, uplift
+from bot.reports.charts import survey_charts
+from bot.reports.uplift import GroupSpec, SurveyAnswers, in_plain_words, uplift
 from conversations.forms import Form
 from conversations.survey import FORM_NAMES, Due, due_wave, survey_form
 from storage.surveys import Wave, WaveState
 
-__all__ = ["due_survey", "forms", "set_wave", "survey_due", "survey_report", "wave_status"]
+__all__ = [
+    "SurveyReport",
+    "due_survey",
+    "forms",
+    "set_wave",
+    "survey_due",
+    "survey_report",
+    "wave_status",
+]
 
 
 async def _due_for(core: Core, user_id: int) -> tuple[Due, set[Wave]]:
@@ -29,10 +38,11 @@ async def _due_for(core: Core, user_id: int) -> tuple[Due, set[Wave]]:
     return due, set(answered)
 
 
-async def due_survey(core: Core, user_id: int) -> tuple[str | None, str]:
-    """The survey form due for the person (None: none), and what to tell them first."""
+async def due_survey(core: Core, user_id: int) -> tuple[str | None, str, bool]:
+    """The survey form due for the person (None: none), what to tell them first, and whether
+    it is a retake (answering again would replace their earlier answers: ask first)."""
     due, _ = await _due_for(core, user_id)
-    return (FORM_NAMES[due.wave] if due.wave else None), due.note
+    return (FORM_NAMES[due.wave] if due.wave else None), due.note, due.retake
 
 
 async def survey_due(core: Core, user_id: int) -> bool:
@@ -57,10 +67,18 @@ async def wave_status(core: Core) -> str:
     return f"Before survey: {before}.\nAfter survey: {after}."
 
 
+@dataclass(frozen=True)
+class SurveyReport:
+    """The report as a message (HTML) and one chart per group with something to draw."""
+
+    text: str
+    charts: list[tuple[str, bytes]]  # (caption, PNG)
+
+
 async def survey_report(
     core: Core, *, areas: Collection[str] | None, min_group_size: int | None
-) -> tuple[str, bytes]:
-    """The uplift per report group as text (HTML) and a chart, for ``areas`` (None: all)."""
+) -> SurveyReport:
+    """The uplift per report group in plain words, and its charts, for ``areas`` (None: all)."""
     programme = core.settings.programme
     rows = await core.surveys.all(areas)
     # Someone forgotten keeps anonymous answers that can no longer be paired: count them apart.
@@ -80,25 +98,32 @@ async def survey_report(
     item = programme.survey.uplift_item
     results = uplift(answers, groups, item=item)
     measure = (
-        next(i.question for i in programme.survey.items if i.key == item)
+        "from their answer to “"
+        + next(i.question for i in programme.survey.items if i.key == item)
+        + "”"
         if item
-        else f"the mean of all {len(programme.survey.items)} questions"
+        else f"from their answers to all {len(programme.survey.items)} questions"
     )
     lines = [
-        "<b>Confidence surveys</b>: who is more positive after than before",
-        f"<i>Measured on {html.escape(measure)}</i>",
-        "",
-        *(html.escape(describe(group, min_group_size=min_group_size)) for group in results),
+        "<b>Before and after surveys</b>",
+        f"<i>Who felt more positive after the programme than before, {html.escape(measure)}.</i>",
     ]
+    for group in results:
+        lines += ["", html.escape(in_plain_words(group, min_group_size=min_group_size))]
     # Drawing takes a few tenths of a second: keep it off the event loop.
-    chart = await asyncio.to_thread(
-        survey_chart,
+    charts = await asyncio.to_thread(
+        survey_charts,
         results,
         {i.key: i.question for i in programme.survey.items},
-        title="Before and after, mean answer per question",
         min_group_size=min_group_size,
     )
-    return "\n".join(lines), chart
+    return SurveyReport(
+        "\n".join(lines),
+        [
+            (f"{group.name}: average answer to each question, before and after", png)
+            for group, png in charts
+        ],
+    )
 
 
 def forms(core: Core) -> Sequence[Form]:
