@@ -16,6 +16,7 @@ from conversations.themes import ThemeTagger
 from storage.contributions import ContributionStore
 from storage.database import Database
 from storage.drafts import DraftStore
+from storage.need_inbox import NeedInboxStore
 from storage.outbox import OutboxStore
 from storage.participants import ParticipantStore
 from storage.privacy import PersonalData
@@ -38,6 +39,7 @@ class Core:
     surveys: SurveyStore
     drafts: DraftStore
     outbox: OutboxStore
+    need_inbox: NeedInboxStore
     theme_examples: ThemeExampleStore
     # Tags needs and answers with the programme's themes; learns from admins' corrections.
     tagger: ThemeTagger
@@ -68,6 +70,7 @@ class Core:
             surveys=SurveyStore(database),
             drafts=DraftStore(database),
             outbox=OutboxStore(database),
+            need_inbox=NeedInboxStore(database),
             theme_examples=ThemeExampleStore(database),
             tagger=tagger_for(settings.programme, [e.as_pair() for e in learned]),
             personal_data=tuple(personal_data),

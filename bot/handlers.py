@@ -80,6 +80,8 @@ SLOW_DOWN = (
     "You're sending messages faster than I can read them, so I'll skip what you send for "
     "the next minute. Please wait a moment, then carry on."
 )
+# Handler groups for the features' typed_first hooks: before every other group.
+TYPED_FIRST_GROUP = -1000
 # bot_data key: people whose own command menu waits until they have a chat with the bot.
 MENUS_WAITING = "menus_waiting"
 
@@ -199,6 +201,12 @@ def register(application: BotApplication) -> None:
     shared: Services = application.bot_data[SERVICES_KEY]
     features = shared.features
     application.add_handler(TypeHandler(Update, menu_when_they_arrive), group=-1)
+    typed = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
+    for order, feature in enumerate(features):
+        if feature.typed_first is not None:
+            # A group of its own each, before everything else: only one handler runs per group.
+            group = TYPED_FIRST_GROUP + order
+            application.add_handler(MessageHandler(typed, feature.typed_first), group=group)
     application.add_handler(
         MessageHandler(filters.COMMAND & ~filters.ChatType.PRIVATE, private_only)
     )

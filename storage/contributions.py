@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from storage.database import Database
 
-NeedStatus = Literal["new", "acknowledged", "responded"]
+NeedStatus = Literal["new", "acknowledged", "responded", "done"]
 _REFERENCE = re.compile(r"^(?P<kind>[NC])-(?P<id>\d{1,9})$", re.IGNORECASE)
 
 
@@ -103,7 +103,7 @@ def _decoded(row: Any, *json_columns: str) -> dict[str, Any]:
     return values
 
 
-def _need(row: Any) -> Need:
+def need_from_row(row: Any) -> Need:
     return Need.model_validate(_decoded(row, "affected", "evidence", "themes"))
 
 
@@ -143,14 +143,14 @@ class ContributionStore:
             "SELECT * FROM needs WHERE draft_id = ?", (need.draft_id,)
         ) as cursor:
             row = await cursor.fetchone()
-        return _need(row)  # just written, or written by the earlier identical submit
+        return need_from_row(row)  # just written, or written by the earlier identical submit
 
     async def needs_of(self, user_id: int) -> list[Need]:
         async with self._database.connection.execute(
             "SELECT * FROM needs WHERE user_id = ? ORDER BY id", (user_id,)
         ) as cursor:
             rows = await cursor.fetchall()
-        return [_need(row) for row in rows]
+        return [need_from_row(row) for row in rows]
 
     async def by_reference(self, reference: str) -> Need | ChallengeAnswer | None:
         """The need (``N-0042``) or challenge answer (``C-0007``) a reference names."""
@@ -165,7 +165,7 @@ class ContributionStore:
             row = await cursor.fetchone()
         if row is None:
             return None
-        return _need(row) if is_need else _challenge_answer(row)
+        return need_from_row(row) if is_need else _challenge_answer(row)
 
     async def add_challenge_answer(
         self,

@@ -171,30 +171,29 @@ class BotProcess:
             await self._reader
 
 
-async def voice_a_need(user: SimUser, description: str) -> str:
+async def voice_a_need(user: SimUser, description: str, *, place: str = "Kirkby") -> str:
     """The happy path; returns the confirmation."""
     await user.send("/menu")
-    await user.next_message()
+    await message_saying(user, "What would you like to do?")
     await user.press("Voice a local need")
-    await user.next_message()  # intro
-    await user.next_message()
-    await user.press("Kirkby")
-    await user.next_message()
+    await message_saying(user, "Step 1 of 6")
+    await user.press(place)
+    await message_saying(user, "Step 2 of 6")
     await user.send(description)
-    await user.next_message()
+    await message_saying(user, "Step 3 of 6")
     await user.press("Families")
-    await user.next_reply()
+    await user.next_reply()  # the question again, Families ticked
     await user.press("Done")
-    await user.next_message()
+    await message_saying(user, "Step 4 of 6")
     await user.press("Skip")
-    await user.next_message()
+    await message_saying(user, "Step 5 of 6")
     await user.press("Medium")
-    await user.next_message()
+    await message_saying(user, "Step 6 of 6")
     await user.press("Yes")
-    await user.next_message()
+    await message_saying(user, "Check your answers")
     await user.press("Confirm and send")
-    confirmation = (await user.next_message()).text
-    await user.next_message()  # the menu
+    confirmation = (await message_saying(user, "Your need is recorded")).text
+    await message_saying(user, "What would you like to do?")
     return confirmation
 
 

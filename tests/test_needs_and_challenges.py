@@ -242,7 +242,7 @@ async def test_many_needs_fit_one_message(member: SimUser, bot: RunningBot) -> N
     await sign_up(member)
     assert bot.application is not None
     core = bot.application.bot_data[SERVICES_KEY].core
-    for number in range(1, 18):
+    for number in range(1, 41):
         await core.contributions.add_need(
             NewNeed(
                 draft_id=10_000 + number,
@@ -260,6 +260,11 @@ async def test_many_needs_fit_one_message(member: SimUser, bot: RunningBot) -> N
         )
     await member.send("/needs")
     listing = (await member.next_message()).text
-    assert listing.startswith("Your needs:\n\nThe latest 15 of your 17 needs.\n\nN-0003 · Prescot")
-    assert "N-0017" in listing
+    shown = listing.split("\n\n")
+    assert shown[0].startswith("The latest ")
+    assert shown[0].endswith(" of your 40 needs:")
+    latest = int(shown[0].split()[2])
+    assert 15 <= latest < 40  # as many as fit, newest last
+    assert shown[1].startswith(f"N-{41 - latest:04d} · Prescot")
+    assert shown[-1].startswith("N-0040 · Prescot")
     assert len(listing) <= 4096

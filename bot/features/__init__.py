@@ -125,6 +125,9 @@ class Feature:
     jobs: Sequence[Job] = ()
     # Run by the one scheduler tick, every minute: digests, nudges, invitations, reminders.
     due: Sequence[DueWork] = ()
+    # Looks at a typed message before the forms do, and raises ApplicationHandlerStop if it
+    # took it (a commissioner's reply being typed).
+    typed_first: Callback | None = None
     # The forms it runs, worded from the config; in the main menu in this order.
     forms: Callable[[Core], Sequence[Form]] | None = None
     personal_data: Sequence[PersonalData] = ()

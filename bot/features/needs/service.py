@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import html
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 
 from bot.config import Settings
 from bot.core import Core
-from conversations.forms import Choice, Form
+from bot.roles import Role, commissioner_areas, role_of
+from conversations.forms import Choice, Form, shortened
 from conversations.need import need_form, place_value
 from conversations.themes import Explanation
 from storage.contributions import Need
+from storage.need_inbox import NeedEvent, NeedFilter
+from storage.outbox import Outgoing
 
-__all__ = ["ThemesExplained", "explain", "forms", "needs_of", "places", "retag"]
+__all__ = [
+    "PAGE_SIZE",
+    "InboxPage",
+    "ThemesExplained",
+    "acknowledge",
+    "actor_name",
+    "explain",
+    "forms",
+    "inbox_page",
+    "mark_done",
+    "need_for_staff",
+    "needs_of",
+    "places",
+    "reply",
+    "retag",
+]
+
+PAGE_SIZE = 10
+# How much of a need the member is reminded of when told what happened to it.
+FIRST_WORDS = 60
 
 
 def places(settings: Settings) -> list[Choice]:
@@ -28,9 +51,94 @@ def places(settings: Settings) -> list[Choice]:
     return choices
 
 
-async def needs_of(core: Core, user_id: int) -> list[Need]:
-    """The person's needs, oldest first."""
-    return await core.contributions.needs_of(user_id)
+async def needs_of(core: Core, user_id: int) -> tuple[list[Need], dict[int, list[NeedEvent]]]:
+    """The person's needs, oldest first, and what happened to each."""
+    needs = await core.contributions.needs_of(user_id)
+    return needs, await core.need_inbox.events_of([need.id for need in needs])
+
+
+def _scope(core: Core, staff_id: int) -> Collection[str] | None:
+    """The areas whose needs a member of staff sees: a commissioner's own, or (None) all."""
+    if role_of(core.settings, staff_id) is Role.ADMIN:
+        return None
+    return commissioner_areas(core.settings, staff_id)
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    needs: list[Need]
+    total: int
+    page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+
+async def inbox_page(core: Core, staff_id: int, wanted: NeedFilter, page: int) -> InboxPage:
+    """The needs ``wanted`` selects within the person's areas, newest first, a page of them."""
+    scoped = replace(wanted, areas=_scope(core, staff_id))
+    needs, total = await core.need_inbox.page(scoped, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+    return InboxPage(needs, total, page)
+
+
+async def need_for_staff(core: Core, staff_id: int, need_id: int) -> Need | None:
+    """The need, if it is in the person's areas; None otherwise (or if there is none)."""
+    need = await core.need_inbox.get(need_id)
+    areas = _scope(core, staff_id)
+    if need is None or (areas is not None and need.area not in areas):
+        return None
+    return need
+
+
+def actor_name(core: Core, staff_id: int, first_name: str) -> str:
+    """How a member is told who acted: "Chris, commissioner for Knowsley"."""
+    if role_of(core.settings, staff_id) is Role.ADMIN:
+        return f"{first_name}, programme admin"
+    names = {area.key: area.name for area in core.settings.programme.areas}
+    areas = sorted(names.get(key, key) for key in commissioner_areas(core.settings, staff_id))
+    return f"{first_name}, commissioner for {' and '.join(areas)}"
+
+
+async def _tell_member(core: Core, need: Need, event: NeedEvent, what: str) -> None:
+    """ "You said, we did": through the outbox, once per event; nobody if they were forgotten."""
+    if need.user_id is None:
+        return
+    words = html.escape(shortened(need.description, FIRST_WORDS))
+    await core.outbox.enqueue(
+        f"need-event:{event.id}",
+        need.user_id,
+        Outgoing(text=f"Your need <b>{need.reference}</b> ({words}): {what}"),
+        core.clock(),
+    )
+
+
+async def acknowledge(core: Core, need: Need, staff_id: int, name: str) -> NeedEvent | None:
+    """Mark a new need read and tell the member; None if it had been read already."""
+    if need.status != "new":
+        return None
+    event = await core.need_inbox.record(
+        need, "acknowledged", actor_id=staff_id, actor_name=name, text=None, now=core.clock()
+    )
+    await _tell_member(core, need, event, f"{html.escape(name)}, has read it.")
+    return event
+
+
+async def reply(core: Core, need: Need, staff_id: int, name: str, text: str) -> NeedEvent:
+    """Send the member a reply to their need, and record it."""
+    async with core.database.transaction():
+        event = await core.need_inbox.record(
+            need, "replied", actor_id=staff_id, actor_name=name, text=text, now=core.clock()
+        )
+        await core.need_inbox.end_reply(staff_id)
+    await _tell_member(core, need, event, f"{html.escape(name)}, replied:\n\n{html.escape(text)}")
+    return event
+
+
+async def mark_done(core: Core, need: Need, staff_id: int, name: str) -> NeedEvent:
+    return await core.need_inbox.record(
+        need, "done", actor_id=staff_id, actor_name=name, text=None, now=core.clock()
+    )
 
 
 async def retag(core: Core, reference: str, themes: list[str]) -> bool:
