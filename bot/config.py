@@ -265,6 +265,8 @@ class Schedules(_Section):
     nudge_after_hours: int = Field(default=24, ge=1, le=24 * 14)
     quiet_hours_start: str = Field(default="21:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     quiet_hours_end: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # A form left untouched this long is discarded, with one message saying so.
+    draft_expiry_days: int = Field(default=14, ge=1, le=365)
 
 
 def _seed_areas() -> list[Area]:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from bot.config import Settings
 from bot.theme_tagging import tagger_for
+from bot.timing import after_quiet_hours, clock_time
 from conversations.themes import ThemeTagger
 from storage.contributions import ContributionStore
 from storage.database import Database
@@ -23,7 +24,7 @@ from storage.privacy import PersonalData
 from storage.surveys import SurveyStore
 from storage.themes import ThemeExample, ThemeExampleStore
 
-__all__ = ["Core", "utc_now"]
+__all__ = ["Core", "follow_up_time", "utc_now"]
 
 
 def utc_now() -> datetime:
@@ -76,3 +77,14 @@ class Core:
             personal_data=tuple(personal_data),
             clock=clock,
         )
+
+
+def follow_up_time(core: Core, now: datetime) -> datetime:
+    """The earliest a follow-up may go out: now, or when the quiet hours end."""
+    schedules = core.settings.programme.schedules
+    return after_quiet_hours(
+        now,
+        core.settings.tz,
+        clock_time(schedules.quiet_hours_start),
+        clock_time(schedules.quiet_hours_end),
+    )

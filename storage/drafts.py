@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from storage.database import Database
 
-__all__ = ["Draft", "DraftStore"]
+__all__ = ["Draft", "DraftStore", "IdleDraft"]
 
 T = TypeVar("T")
 
@@ -47,6 +47,15 @@ def _draft(row: Any) -> Draft:
     values["answers"] = json.loads(values["answers"])
     values["form_steps"] = json.loads(values["form_steps"] or "[]")
     return Draft.model_validate(values)
+
+
+class IdleDraft(BaseModel):
+    """A form someone began and has not touched since ``updated_at``."""
+
+    id: int
+    user_id: int
+    updated_at: datetime
+    follow_ups: bool  # False after /stop: no reminders
 
 
 class DraftStore:
@@ -141,6 +150,16 @@ class DraftStore:
             result = await submit()
             await self.discard(draft_id)
         return result
+
+    async def idle_since(self, cutoff: datetime) -> list[IdleDraft]:
+        """Drafts not touched since ``cutoff``, oldest first."""
+        async with self._database.connection.execute(
+            "SELECT drafts.id, drafts.user_id, drafts.updated_at, participants.follow_ups"
+            " FROM drafts JOIN participants USING (user_id)"
+            " WHERE drafts.updated_at < ? ORDER BY drafts.updated_at",
+            (cutoff.isoformat(),),
+        ) as cursor:
+            return [IdleDraft.model_validate(dict(row)) for row in await cursor.fetchall()]
 
     async def adopt_step_keys(self, forms: Mapping[str, Sequence[str]]) -> int:
         """Give drafts opened before steps had keys the key of the step they were on.

@@ -71,6 +71,27 @@ class SurveyStore:
             rows = [_row(row) for row in await cursor.fetchall()]
         return rows if areas is None else [row for row in rows if row.area in areas]
 
+    async def awaiting_after(self) -> list[tuple[int, datetime]]:
+        """People who took the before survey and not the after one, and still want follow-ups:
+        each with when they answered the before survey."""
+        async with self._database.connection.execute(
+            "SELECT participants.user_id, before.answered_at FROM participants"
+            " JOIN survey_answers AS before ON before.user_id = participants.user_id"
+            " AND before.wave = 'before'"
+            " WHERE participants.follow_ups = 1 AND NOT EXISTS (SELECT 1 FROM survey_answers"
+            " WHERE survey_answers.user_id = participants.user_id AND wave = 'after')"
+            " ORDER BY participants.user_id"
+        ) as cursor:
+            return [(row[0], datetime.fromisoformat(row[1])) for row in await cursor.fetchall()]
+
+    async def opened_for_everyone(self, wave: Wave) -> datetime | None:
+        """When an admin opened ``wave`` for everyone, if it is open that way now."""
+        async with self._database.connection.execute(
+            "SELECT changed_at FROM survey_waves WHERE wave = ? AND state = 'open'", (wave,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
     async def wave_states(self) -> dict[Wave, WaveState]:
         """Waves an admin has opened for everyone or closed."""
         async with self._database.connection.execute(

@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import running_bot
-from bot.config import Commissioner, Limits, Settings, StorageSettings, TelegramSettings
+from bot.config import (
+    Commissioner,
+    Limits,
+    Programme,
+    Schedules,
+    Settings,
+    StorageSettings,
+    TelegramSettings,
+)
 from bot.context import BotApplication
 from bot.features import Feature
 from bot.handlers import FEATURES
@@ -41,6 +49,11 @@ def settings_for(emulator: BotApiEmulator, database: Path) -> Settings:
         limits=TEST_LIMITS,
         admins=[ADMIN_ID],
         commissioners=[Commissioner(user_id=COMMISSIONER_ID, areas=["knowsley"])],
+        # No quiet hours, so a test's follow-ups do not depend on the time it runs at (the
+        # quiet-hours tests set their own).
+        programme=Programme(
+            schedules=Schedules(quiet_hours_start="00:00", quiet_hours_end="00:00")
+        ),
     )
 
 
@@ -203,17 +216,16 @@ SURVEY_BUTTON = "Take the confidence survey (1 minute)"
 async def take_survey(user: SimUser, score: int, *, button: str = SURVEY_BUTTON) -> str:
     """Open the due survey from the menu, answer every item with ``score``, confirm."""
     await user.send("/menu")
-    menu = await user.next_message()
+    menu = await message_saying(user, "What would you like to do?")
     assert button in menu.labels(), menu.labels()
     await user.press(button)
-    await user.next_message()  # intro
-    await user.next_message()  # the first question
-    for _ in range(5):
+    for step in range(1, 6):
+        await message_saying(user, f"Step {step} of 5")
         await user.press(str(score))
-        await user.next_message()  # the next question, or the summary
+    await message_saying(user, "Check your answers")
     await user.press("Confirm and send")
-    thanks = await user.next_message()
-    await user.next_message()  # the menu again
+    thanks = await message_saying(user, "Thank you")
+    await message_saying(user, "What would you like to do?")
     return thanks.text
 
 

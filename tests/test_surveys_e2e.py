@@ -57,8 +57,10 @@ async def test_one_member_takes_both_waves(
     admin = sim.user(ADMIN_ID, "Alex")
     await admin.send("/wave after open")
     assert (await admin.next_message()).text == (
-        "Before survey: open.\nAfter survey: open for everyone."
+        "Before survey: open.\nAfter survey: open for everyone.\n1 person was invited to take it."
     )
+    invitation = await message_saying(member, "It's time for the after survey")
+    assert invitation.labels() == ["Take the survey"]
     await member.send("/wave after close")
     assert (await member.next_message()).text == "This command is for programme admins."
     thanks = await take_survey(member, 4)

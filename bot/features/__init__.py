@@ -44,7 +44,7 @@ DeepLinkCallback = Callable[[Update, Context, str], Coroutine[Any, Any, None]]
 JobCallback = Callable[[Context], Coroutine[Any, Any, None]]
 # Work the scheduler tick does when it falls due: it asks the database, queues what is due
 # (in the outbox, under keys that make a second run a no-op) and returns.
-DueWork = Callable[[Core, datetime], Coroutine[Any, Any, None]]
+DueWork = Callable[[Core, datetime], Coroutine[Any, Any, object]]
 
 EVERYONE = frozenset(Role)
 ADMINS = frozenset({Role.ADMIN})

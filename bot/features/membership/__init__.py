@@ -41,5 +41,6 @@ FEATURE = Feature(
         Button(handlers.COMMAND_PATTERN, handlers.on_command_button),
     ),
     forms=service.forms,
+    due=(service.follow_up_forms,),
     personal_data=(PersonalData("drafts"), PersonalData("participants")),
 )

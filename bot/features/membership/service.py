@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
-from bot.core import Core
+from bot.core import Core, follow_up_time
 from conversations.forms import Choice, Form
 from conversations.onboarding import onboarding_form
+from storage.outbox import Outgoing
 from storage.participants import PROFILE_FIELDS, Participant
 
 __all__ = [
     "consented",
+    "follow_up_forms",
     "forms",
     "participant",
     "profile_answers",
@@ -61,3 +64,41 @@ def forms(core: Core) -> Sequence[Form]:
             organisation_hint=programme.organisation_hint,
         )
     ]
+
+
+SECOND_NUDGE_AFTER = timedelta(hours=72)
+NUDGE = (
+    "You started a form and haven't finished it yet. Everything you answered is saved: "
+    "tap Continue to carry on where you left off."
+)
+EXPIRED = (
+    "The form you started {days} days ago was never finished, so we've cleared it: nothing "
+    "from it was kept. Send /menu to start again whenever you like."
+)
+
+
+async def follow_up_forms(core: Core, now: datetime) -> None:
+    """Due work: nudge unfinished forms (after ``nudge_after_hours``, again after 72 hours,
+    then never) and discard those untouched for ``draft_expiry_days``, saying so. Nothing for
+    people who sent /stop; nothing in the quiet hours (it waits for them to end)."""
+    schedules = core.settings.programme.schedules
+    expiry = timedelta(days=schedules.draft_expiry_days)
+    at = follow_up_time(core, now)
+    for draft in await core.drafts.idle_since(now - timedelta(hours=schedules.nudge_after_hours)):
+        idle = now - draft.updated_at
+        if idle >= expiry:
+            await core.drafts.discard(draft.id)
+            if draft.follow_ups:
+                text = EXPIRED.format(days=schedules.draft_expiry_days)
+                await core.outbox.enqueue(
+                    f"expired:{draft.id}", draft.user_id, Outgoing(text=text), now, not_before=at
+                )
+        elif draft.follow_ups:
+            which = 2 if idle >= SECOND_NUDGE_AFTER else 1
+            await core.outbox.enqueue(
+                f"nudge:{draft.id}:{which}",
+                draft.user_id,
+                Outgoing(text=NUDGE, buttons=[[("Continue", "menu:resume")]]),
+                now,
+                not_before=at,
+            )

@@ -8,5 +8,6 @@ FEATURE = Feature(
     name="surveys",
     commands=(Command("wave", "Open or close a survey wave", ADMINS, handlers.wave_command),),
     forms=service.forms,
+    due=(service.invite_to_after_survey,),
     personal_data=(PersonalData("survey_answers", contribution=True),),
 )

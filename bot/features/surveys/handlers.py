@@ -20,8 +20,16 @@ async def wave_command(update: Update, context: Context) -> None:
     if args and (len(args) != 2 or args[0] not in FORM_NAMES or args[1] not in ("open", "close")):
         await who.reply(context, WAVE_USAGE)
         return
+    invited = None
     if args:
         wave: Wave = "before" if args[0] == "before" else "after"
         state: WaveState = "open" if args[1] == "open" else "closed"
         await service.set_wave(core, wave, state)
-    await who.reply(context, await service.wave_status(core))
+        if wave == "after" and state == "open":
+            invited = await service.invite_to_after_survey(core, core.clock())
+            services(context).sender.wake()
+    status = await service.wave_status(core)
+    if invited is not None:
+        people = "person was" if invited == 1 else "people were"
+        status += f"\n{invited} {people} invited to take it."
+    await who.reply(context, status)

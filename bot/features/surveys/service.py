@@ -7,18 +7,21 @@ import asyncio
 import html
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from bot.core import Core
+from bot.core import Core, follow_up_time
 from bot.reports.charts import survey_charts
 from bot.reports.uplift import GroupSpec, SurveyAnswers, in_plain_words, uplift
 from conversations.forms import Form
 from conversations.survey import FORM_NAMES, Due, due_wave, survey_form
+from storage.outbox import Outgoing
 from storage.surveys import Wave, WaveState
 
 __all__ = [
     "SurveyReport",
     "due_survey",
     "forms",
+    "invite_to_after_survey",
     "set_wave",
     "survey_due",
     "survey_report",
@@ -132,3 +135,43 @@ def forms(core: Core) -> Sequence[Form]:
         survey_form(wave, survey.items, survey.scale_labels, core.surveys, core.participants)
         for wave in FORM_NAMES
     ]
+
+
+# After the invitation to the after survey: reminders, then nothing.
+REMINDERS = (timedelta(days=3), timedelta(days=7))
+TAKE_IT = [[("Take the survey", "menu:survey")]]
+INVITATION = (
+    "It's time for the after survey: the same quick questions as before, to see what has "
+    "changed for you since. It takes a minute."
+)
+REMINDER = (
+    "A reminder: the after survey is waiting for you. It takes a minute, and it shows the "
+    "commissioners what the programme changed."
+)
+
+
+async def invite_to_after_survey(core: Core, now: datetime) -> int:
+    """Due work: invite each person whose after survey has fallen due (``after_days`` after
+    their before survey, or when an admin opened the wave), then remind them after 3 and
+    7 days; nothing once they answer, after /stop, or in the quiet hours. Returns how many
+    were invited now."""
+    if (await core.surveys.wave_states()).get("after") == "closed":
+        return 0
+    opened = await core.surveys.opened_for_everyone("after")
+    after_days = timedelta(days=core.settings.programme.survey.after_days)
+    at = follow_up_time(core, now)
+    invited = 0
+    for user_id, before_at in await core.surveys.awaiting_after():
+        due = before_at + after_days if opened is None else min(before_at + after_days, opened)
+        if now < due:
+            continue
+        reminders = [delay for delay in REMINDERS if now >= due + delay]
+        if reminders:  # only the latest one that has come: no catching up on missed ones
+            key, text = f"after-remind:{user_id}:{reminders[-1].days}", REMINDER
+        else:
+            key, text = f"after-invite:{user_id}", INVITATION
+        queued = await core.outbox.enqueue(
+            key, user_id, Outgoing(text=text, buttons=TAKE_IT), now, not_before=at
+        )
+        invited += queued and not reminders
+    return invited
