@@ -19,10 +19,9 @@ from storage.database import Database
 
 __all__ = ["DigestAnswer", "DigestNeed", "DigestStore"]
 
-# The one row of ``bot_state`` the digests keep: when the bot first looked for due digests.
-# A digest scheduled before then (before the programme ran this version) is never sent.
-_STATE_KIND = "digests"
-_STATE_SINCE = "since"
+# The row of ``digest_state`` that says when the bot first looked for due digests: a digest
+# scheduled before then (before the programme ran this version) is never sent.
+_SINCE = "since"
 
 
 class DigestNeed(BaseModel):
@@ -60,7 +59,7 @@ def _area_filter(column: str, areas: Collection[str] | None) -> tuple[str, list[
 
 class DigestStore:
     """Reads ``needs`` and ``challenge_answers`` (with the answerer's area from
-    ``participants``) for a period; reads ``outbox`` keys; keeps one ``bot_state`` row."""
+    ``participants``) for a period; reads ``outbox`` keys; keeps ``digest_state``."""
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -121,19 +120,17 @@ class DigestStore:
 
     async def since(self, now: datetime) -> datetime:
         """When digests started being due: the first time this was asked (``now`` then)."""
-        query = "SELECT value FROM bot_state WHERE kind = ? AND key = ?"
-        async with self._database.connection.execute(query, (_STATE_KIND, _STATE_SINCE)) as cursor:
+        query = "SELECT value FROM digest_state WHERE key = ?"
+        async with self._database.connection.execute(query, (_SINCE,)) as cursor:
             row = await cursor.fetchone()
         if row is None:
             async with self._database.transaction() as connection:
                 await connection.execute(
-                    "INSERT INTO bot_state (kind, key, value) VALUES (?, ?, ?)"
-                    " ON CONFLICT (kind, key) DO NOTHING",
-                    (_STATE_KIND, _STATE_SINCE, json.dumps(_utc(now))),
+                    "INSERT INTO digest_state (key, value) VALUES (?, ?)"
+                    " ON CONFLICT (key) DO NOTHING",
+                    (_SINCE, _utc(now)),
                 )
-            async with self._database.connection.execute(
-                query, (_STATE_KIND, _STATE_SINCE)
-            ) as cursor:
+            async with self._database.connection.execute(query, (_SINCE,)) as cursor:
                 row = await cursor.fetchone()
         assert row is not None  # just written, or written before
-        return datetime.fromisoformat(json.loads(row[0]))
+        return datetime.fromisoformat(row[0])

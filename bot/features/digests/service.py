@@ -10,6 +10,7 @@ it, and a digest missed while the bot was down goes out once when it is back.
 
 from __future__ import annotations
 
+import base64
 import html
 import logging
 from collections import Counter
@@ -51,7 +52,7 @@ NEEDS_LISTED = 10
 DESCRIPTION_CHARS = 160
 QUOTES = 3
 QUOTE_CHARS = 120
-EMPTY_LINE = "Your weekly digest: no new needs or challenge answers in your areas this week."
+EMPTY_LINE = "no new needs or challenge answers this week."
 
 
 @dataclass(frozen=True)
@@ -77,11 +78,13 @@ class Digest:
         the text fits a caption, else the text and then the chart."""
         if self.chart is None:
             return [("", Outgoing(text=self.text, buttons=self.buttons))]
+        # Outgoing.photo is pydantic's Base64Bytes: it is given base64 and holds the raw bytes.
+        photo = base64.b64encode(self.chart)
         if len(self.text) <= CAPTION_LIMIT:
-            return [("", Outgoing(text=self.text, buttons=self.buttons, photo=self.chart))]
+            return [("", Outgoing(text=self.text, buttons=self.buttons, photo=photo))]
         return [
             (":text", Outgoing(text=self.text, buttons=self.buttons)),
-            (":chart", Outgoing(photo=self.chart)),
+            (":chart", Outgoing(photo=photo)),
         ]
 
 
@@ -160,7 +163,8 @@ async def compose(
     span = f"{period.start.astimezone(tz):{shown_as}} to {period.end.astimezone(tz):{shown_as}}"
     where = html.escape(_area_names(settings, areas))
     if not needs and not answers:
-        text = f"{EMPTY_LINE}\n<i>{where}, {span}</i>"
+        week = f"{period.end.astimezone(tz):%d %b}"
+        text = f"Your weekly digest ({where}, week to {week}): {EMPTY_LINE}"
         return Digest(text=text, buttons=[], chart=None, empty=True)
 
     urgency = _urgency_rank(settings)
