@@ -262,6 +262,8 @@ class Survey(_Section):
 class Schedules(_Section):
     digest_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
     digest_time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # A digest with no new needs and no challenge answers: one line saying so, or nothing.
+    empty_digest: Literal["line", "nothing"] = "line"
     nudge_after_hours: int = Field(default=24, ge=1, le=24 * 14)
     quiet_hours_start: str = Field(default="21:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     quiet_hours_end: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")

@@ -39,6 +39,7 @@ from bot.features import (
     Feature,
     challenges,
     commands_of,
+    digests,
     membership,
     needs,
     privacy,
@@ -69,6 +70,7 @@ FEATURES: tuple[Feature, ...] = (
     surveys.FEATURE,
     privacy.FEATURE,
     stats.FEATURE,
+    digests.FEATURE,
 )
 COMMANDS: tuple[Command, ...] = tuple(commands_of(FEATURES))
 

@@ -1,0 +1,62 @@
+"""/digest preview and /digest send, for admins."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatAction
+
+from bot.context import Context, sender, services
+from bot.features.digests import service
+
+USAGE = (
+    "/digest preview: your own copy of the weekly digest now, all areas.\n"
+    "/digest send: send every commissioner their digest now."
+)
+
+
+async def digest_command(update: Update, context: Context) -> None:
+    """/digest preview | send."""
+    action = [arg.lower() for arg in context.args or []][:1]
+    if action == ["preview"]:
+        await preview(update, context)
+    elif action == ["send"]:
+        await send(update, context)
+    else:
+        await sender(update).reply(context, USAGE)
+
+
+async def preview(update: Update, context: Context) -> None:
+    core = services(context).core
+    who = sender(update)
+    await context.bot.send_chat_action(who.chat_id, ChatAction.UPLOAD_PHOTO)
+    digest = await service.preview(core)
+    for _, body in digest.messages():
+        markup = (
+            InlineKeyboardMarkup(
+                [
+                    [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                    for row in body.buttons
+                ]
+            )
+            if body.buttons
+            else None
+        )
+        if body.photo is not None:
+            await context.bot.send_photo(
+                who.chat_id, body.photo, caption=body.text or None, reply_markup=markup
+            )
+        else:
+            await who.reply(context, body.text, reply_markup=markup)
+
+
+async def send(update: Update, context: Context) -> None:
+    shared = services(context)
+    who = sender(update)
+    sent = await service.send_now(shared.core)
+    await shared.sender.drain()
+    got = await service.delivered(shared.core, sent)
+    await who.reply(
+        context,
+        f"Digests sent: {got} of {sent.commissioners} commissioners got one."
+        + (" See /outbox for the others." if got < sent.commissioners else ""),
+    )
