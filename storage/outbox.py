@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 import aiosqlite
-from pydantic import Base64Bytes, BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from storage.database import Database, Rider
 
@@ -25,12 +25,15 @@ Status = Literal["pending", "sending", "sent", "failed", "blocked", "uncertain"]
 
 
 class Outgoing(BaseModel):
-    """One message: text (HTML), buttons as (label, callback data) rows, a photo or a file."""
+    """One message: text (HTML), buttons as (label, callback data) rows, a photo or a file
+    (raw bytes here, base64 in the stored JSON)."""
+
+    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
 
     text: str = ""
     buttons: list[list[tuple[str, str]]] = []
-    photo: Base64Bytes | None = None
-    document: Base64Bytes | None = None
+    photo: bytes | None = None
+    document: bytes | None = None
     document_name: str = ""
 
 

@@ -19,6 +19,7 @@ from storage.contributions import NewNeed
 from tests.harness import (
     ADMIN_ID,
     MEMBER_ID,
+    BotStarter,
     RunningBot,
     all_handled,
     rows,
@@ -53,6 +54,24 @@ def settings(emulator: BotApiEmulator, tmp_path: Path) -> Settings:
             ],
         }
     )
+
+
+@pytest.fixture
+async def bot(start_bot: BotStarter) -> RunningBot:
+    """The bot, with enough paired surveys in each area for the digest to have a chart."""
+    running = await start_bot()
+    core = shared(running).core
+    now = core.clock()
+    for number, area in enumerate(["knowsley", "st_helens"] * 6):
+        user_id = 9000 + number
+        await core.participants.record_consent(user_id, 1, now)
+        await core.participants.save_profile(user_id, {"area": area, "sector": "vcs"}, now)
+        for wave, score in (("before", 2), ("after", 4)):
+            scores = {item.key: score for item in core.settings.programme.survey.items}
+            await core.surveys.save(
+                user_id=user_id, wave=wave, sector="vcs", area=area, scores=scores, now=now
+            )
+    return running
 
 
 def shared(bot: RunningBot) -> Services:

@@ -10,7 +10,6 @@ it, and a digest missed while the bot was down goes out once when it is back.
 
 from __future__ import annotations
 
-import base64
 import html
 import logging
 from collections import Counter
@@ -78,8 +77,7 @@ class Digest:
         the text fits a caption, else the text and then the chart."""
         if self.chart is None:
             return [("", Outgoing(text=self.text, buttons=self.buttons))]
-        # Outgoing.photo is pydantic's Base64Bytes: it is given base64 and holds the raw bytes.
-        photo = base64.b64encode(self.chart)
+        photo = self.chart
         if len(self.text) <= CAPTION_LIMIT:
             return [("", Outgoing(text=self.text, buttons=self.buttons, photo=photo))]
         return [
@@ -196,8 +194,10 @@ async def compose(
         tail.append("No themes yet.")
     tail += ["", f"<b>Challenge answers: {len(answers)}</b>"]
     tail += [f"“{html.escape(_quote(a))}”" for a in answers[:QUOTES] if _quote(a)]
-    report, chart = await surveys.survey_report(core, areas=areas, min_group_size=min_group_size)
-    tail += ["", *report.splitlines()]
+    report = await surveys.survey_report(core, areas=areas, min_group_size=min_group_size)
+    tail += ["", *report.text.splitlines()]
+    # One chart fits a digest: the first group's (the report's lists every group in words).
+    chart = report.charts[0][1] if report.charts else None
 
     listed = ordered[:NEEDS_LISTED]
     while True:  # never over Telegram's limit: list fewer needs until it fits
