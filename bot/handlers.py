@@ -12,6 +12,7 @@ import contextlib
 import functools
 import html
 import logging
+import os
 from collections.abc import Sequence
 
 from telegram import (
@@ -130,13 +131,21 @@ async def expired_button(update: Update, context: Context) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the failure and tell the person, never showing them a traceback."""
-    logger.error(
-        "event=handler_error error=%s update=%s",
-        type(context.error).__name__,
-        update.update_id if isinstance(update, Update) else "-",
-        exc_info=context.error,
+    """Log the failure and tell the person, never showing them a traceback.
+
+    The error line names the error's type, the update and where it was raised, never the
+    error's message: that can hold what the person typed. The traceback is for DEBUG only.
+    """
+    error = context.error
+    log_event(
+        logger,
+        "handler_error",
+        logging.ERROR,
+        error=type(error).__name__,
+        update=update.update_id if isinstance(update, Update) else "-",
+        at=_raised_at(error),
     )
+    logger.debug("event=handler_error_traceback", exc_info=error)
     if not isinstance(update, Update) or not update.effective_chat:
         return
     if update.callback_query:
@@ -147,6 +156,17 @@ async def on_error(update: object, context: Context) -> None:
         await context.bot.send_message(update.effective_chat.id, SOMETHING_WENT_WRONG)
     except TelegramError as exc:
         log_event(logger, "error_notice_failed", logging.WARNING, error=type(exc).__name__)
+
+
+def _raised_at(error: BaseException | None) -> str:
+    """``module.py:line`` where ``error`` was raised: a place in the code, no data."""
+    traceback = error.__traceback__ if error is not None else None
+    if traceback is None:
+        return "-"
+    while traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    code = traceback.tb_frame.f_code
+    return f"{os.path.basename(code.co_filename)}:{traceback.tb_lineno}"
 
 
 def command_menu(role: Role, features: Sequence[Feature]) -> list[BotCommand]:

@@ -45,7 +45,9 @@ class InboxStore:
                     (
                         update.update_id,
                         update.person,
-                        json.dumps(update.payload, separators=(",", ":"), ensure_ascii=False),
+                        # ASCII escapes: a lone surrogate (half an emoji) is not valid UTF-8
+                        # and would stop every batch it is in from being stored.
+                        json.dumps(update.payload, separators=(",", ":")),
                         now.isoformat(),
                     ),
                 )
