@@ -26,6 +26,7 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -49,7 +50,7 @@ from bot.features import (
 from bot.logs import log_event
 from bot.messaging import MESSAGING
 from bot.roles import REFUSALS, Role, lowest, may, role_of
-from conversations.engine import BUTTON_EXPIRED
+from conversations.engine import BUTTON_EXPIRED, WholeDataHandler
 
 __all__ = [
     "COMMANDS",
@@ -114,6 +115,55 @@ async def private_only(update: Update, context: Context) -> None:
             InlineKeyboardButton("Open a private chat", url=link)
         ),
     )
+
+
+PRIVATE_ONLY_BUTTON = "This only works in a private chat with the bot."
+
+
+def in_a_private_chat(update: Update) -> bool:
+    """Whether the update is a person's own private chat with the bot."""
+    chat = update.effective_chat
+    return (
+        update.effective_user is not None
+        and chat is not None
+        and chat.type == ChatType.PRIVATE
+        and chat.id == update.effective_user.id
+    )
+
+
+def _a_group_command(update: Update) -> bool:
+    message = update.effective_message
+    return (
+        update.effective_user is not None
+        and update.effective_chat is not None
+        and message is not None
+        and bool(message.text)
+        and (message.text or "").startswith("/")
+    )
+
+
+class OutsidePrivateChats(BaseHandler[Update, Context, None]):
+    """Everything that does not come from a person's private chat: a group's or a channel's
+    messages and button presses, and presses on messages the bot cannot see. None of it reaches
+    a feature, so nothing changes and nothing about anyone is revealed; a press is answered
+    with one neutral line. (A person's /command in a group gets :func:`private_only`.)"""
+
+    def __init__(self) -> None:
+        super().__init__(self._neutral)
+
+    def check_update(self, update: object) -> bool:
+        return (
+            isinstance(update, Update)
+            and not in_a_private_chat(update)
+            and not _a_group_command(update)
+            and (update.effective_chat is not None or update.callback_query is not None)
+        )
+
+    @staticmethod
+    async def _neutral(update: Update, context: Context) -> None:
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer(PRIVATE_ONLY_BUTTON)
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -219,6 +269,7 @@ def register(application: BotApplication) -> None:
     shared: Services = application.bot_data[SERVICES_KEY]
     features = shared.features
     application.add_handler(TypeHandler(Update, menu_when_they_arrive), group=-1)
+    application.add_handler(OutsidePrivateChats())
     application.add_handler(
         MessageHandler(filters.COMMAND & ~filters.ChatType.PRIVATE, private_only)
     )
@@ -229,7 +280,7 @@ def register(application: BotApplication) -> None:
     application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     for feature in features:
         for button in feature.buttons:
-            application.add_handler(CallbackQueryHandler(button.callback, pattern=button.matches))
+            application.add_handler(WholeDataHandler(button.callback, pattern=button.matches))
     for handler in shared.forms.handlers():
         application.add_handler(handler)
     application.add_handler(CallbackQueryHandler(expired_button))
