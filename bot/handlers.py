@@ -8,6 +8,7 @@ and tap; last, anything no one claimed gets a clear answer.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import html
@@ -39,6 +40,7 @@ from bot.features import (
     Callback,
     Command,
     Feature,
+    JobCallback,
     challenges,
     commands_of,
     membership,
@@ -49,6 +51,7 @@ from bot.features import (
 )
 from bot.logs import log_event
 from bot.messaging import MESSAGING
+from bot.messaging.inbox import InboxQueue
 from bot.roles import REFUSALS, Role, lowest, may, role_of
 from conversations.engine import BUTTON_EXPIRED, WholeDataHandler
 
@@ -311,8 +314,32 @@ def _schedule(application: BotApplication, features: Sequence[Feature]) -> None:
             )
             if job.at_start:
                 queue.run_once(
-                    job.callback, when=0, name=f"{job.name}-at-start", job_kwargs=JOB_KWARGS
+                    _after_catching_up(job.callback),
+                    when=0,
+                    name=f"{job.name}-at-start",
+                    job_kwargs=JOB_KWARGS,
                 )
+
+
+# How long start-up work waits for the first poll before running anyway.
+CATCH_UP_SECONDS = 60.0
+
+
+def _after_catching_up(callback: JobCallback) -> JobCallback:
+    """Run ``callback`` once the updates sent while the bot was down are in the inbox, so
+    start-up work (retention) sees that people came back; replayed and fetched updates are
+    then either handled or waiting in the inbox, where retention looks."""
+
+    @functools.wraps(callback)
+    async def after(context: Context) -> None:
+        queue = context.application.update_queue
+        if isinstance(queue, InboxQueue):
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(CATCH_UP_SECONDS):
+                    await queue.caught_up.wait()
+        await callback(context)
+
+    return after
 
 
 async def slow_down(application: BotApplication, chat_id: int) -> None:

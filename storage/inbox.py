@@ -64,6 +64,14 @@ class InboxStore:
             rows = await cursor.fetchall()
         return [Received(row[0], row[1], json.loads(row[2])) for row in rows]
 
+    async def waiting(self, person: int) -> bool:
+        """Whether the person has an update received and not yet handled (a press made while
+        the bot was down, say): retention must not erase someone who has come back."""
+        async with self._database.connection.execute(
+            "SELECT 1 FROM inbox WHERE person = ? AND handled_at IS NULL LIMIT 1", (person,)
+        ) as cursor:
+            return await cursor.fetchone() is not None
+
     def handled(self, update_ids: Sequence[int], now: datetime) -> Rider:
         """A rider marking the updates handled, in the transaction that carries it.
 

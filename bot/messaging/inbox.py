@@ -43,6 +43,9 @@ class InboxQueue(asyncio.Queue[object]):
         self._clock = clock
         # Stored by the poll that fetched them and not queued yet.
         self._stored: set[int] = set()
+        # Set once what Telegram held while the bot was down is in the inbox (the first poll
+        # has returned; at once for a webhook): work at start-up that must see it waits.
+        self.caught_up = asyncio.Event()
 
     async def store(self, updates: Sequence[Update]) -> None:
         """Store a fetched batch in one transaction (the polling path)."""
@@ -78,4 +81,5 @@ class InboxBot(ExtBot[Any]):
         updates = await super().get_updates(*args, **kwargs)
         if updates:
             await self._inbox_queue.store(updates)
+        self._inbox_queue.caught_up.set()
         return updates
