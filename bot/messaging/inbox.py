@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from telegram import Bot, Update
+from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
 from storage.inbox import InboxStore, Received
@@ -76,6 +77,16 @@ class InboxBot(ExtBot[Any]):
     def __init__(self, inbox: InboxQueue, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._inbox_queue = inbox
+
+    async def answer_callback_query(self, *args: Any, **kwargs: Any) -> bool:
+        """Answer a press; a press replayed after a crash may have had its answer already,
+        and Telegram then refuses a second one: that is done, not a failure of the press."""
+        try:
+            return await super().answer_callback_query(*args, **kwargs)
+        except BadRequest as error:
+            if "query" not in error.message.lower():
+                raise
+            return False
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         updates = await super().get_updates(*args, **kwargs)
