@@ -174,17 +174,28 @@ class Stress:
         await asyncio.gather(*(person_sends(p, n) for p, n in share.items() if n))
 
 
-async def wait_until_handled(sim: SimulatorClient, database: Path, seconds: float) -> None:
-    async with asyncio.timeout(seconds):
-        while True:
-            if not await sim.pending_updates():
+async def wait_until_handled(sim: SimulatorClient, database: Path, seconds: float) -> bool:
+    """Wait until Telegram holds nothing and the inbox has nothing unhandled; False if that
+    did not happen in time (what is left is then counted as lost)."""
+    waiting, pending = -1, -1
+    try:
+        async with asyncio.timeout(seconds):
+            while True:
+                pending = await sim.pending_updates()
                 with closing(sqlite3.connect(database)) as connection:
                     (waiting,) = connection.execute(
                         "SELECT COUNT(*) FROM inbox WHERE handled_at IS NULL"
                     ).fetchone()
-                if waiting == 0:
-                    return
-            await asyncio.sleep(0.1)
+                if not pending and not waiting:
+                    return True
+                await asyncio.sleep(0.1)
+    except TimeoutError:
+        print(
+            f"stress: after {seconds:g} s, {pending} updates still at Telegram and "
+            f"{waiting} unhandled in the inbox",
+            file=sys.stderr,
+        )
+        return False
 
 
 def invariants(database: Path) -> list[str]:
