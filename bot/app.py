@@ -132,6 +132,7 @@ async def running_bot(
             try:
                 yield application
             finally:
+                queue.caught_up.set()  # start-up work still waiting for it runs, or stops
                 await updater.stop()
                 await application.stop()
                 log_event(logger, "bot_stopped")
