@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 CODE := bot conversations storage
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test lint typecheck pytest browser bench clean
+.PHONY: demo test lint typecheck pytest browser bench stress clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ browser:
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# 10,000 fuzzed updates and 50 kill -9 cycles against a real `coproduce run`; the last line
+# is the summary (README, "Stress").
+stress: $(STAMP)
+	$(BIN)/python -m benchmarks.stress
 
 clean:
 	rm -rf $(VENV) demo-data .pytest_cache .mypy_cache .ruff_cache

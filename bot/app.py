@@ -134,6 +134,7 @@ async def running_bot(
                     secret_token=settings.telegram.webhook_secret.get_secret_value() or None,
                     allowed_updates=Update.ALL_TYPES,
                 )
+                queue.caught_up.set()  # Telegram pushes what it held as it can
             else:
                 await updater.start_polling(
                     poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
@@ -144,6 +145,7 @@ async def running_bot(
             try:
                 yield application
             finally:
+                queue.caught_up.set()  # start-up work still waiting for it runs, or stops
                 await shared.sender.stop()
                 await updater.stop()
                 await application.stop()

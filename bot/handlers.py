@@ -8,10 +8,12 @@ and tap; last, anything no one claimed gets a clear answer.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import html
 import logging
+import os
 from collections.abc import Sequence
 
 from telegram import (
@@ -25,6 +27,7 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -37,6 +40,7 @@ from bot.features import (
     Callback,
     Command,
     Feature,
+    JobCallback,
     challenges,
     commands_of,
     digests,
@@ -47,9 +51,10 @@ from bot.features import (
     surveys,
 )
 from bot.logs import log_event
+from bot.messaging.inbox import InboxQueue
 from bot.messaging.runtime import MESSAGING
 from bot.roles import REFUSALS, Role, lowest, may, role_of
-from conversations.engine import BUTTON_EXPIRED
+from conversations.engine import BUTTON_EXPIRED, WholeDataHandler
 
 __all__ = [
     "COMMANDS",
@@ -119,6 +124,55 @@ async def private_only(update: Update, context: Context) -> None:
     )
 
 
+PRIVATE_ONLY_BUTTON = "This only works in a private chat with the bot."
+
+
+def in_a_private_chat(update: Update) -> bool:
+    """Whether the update is a person's own private chat with the bot."""
+    chat = update.effective_chat
+    return (
+        update.effective_user is not None
+        and chat is not None
+        and chat.type == ChatType.PRIVATE
+        and chat.id == update.effective_user.id
+    )
+
+
+def _a_group_command(update: Update) -> bool:
+    message = update.effective_message
+    return (
+        update.effective_user is not None
+        and update.effective_chat is not None
+        and message is not None
+        and bool(message.text)
+        and (message.text or "").startswith("/")
+    )
+
+
+class OutsidePrivateChats(BaseHandler[Update, Context, None]):
+    """Everything that does not come from a person's private chat: a group's or a channel's
+    messages and button presses, and presses on messages the bot cannot see. None of it reaches
+    a feature, so nothing changes and nothing about anyone is revealed; a press is answered
+    with one neutral line. (A person's /command in a group gets :func:`private_only`.)"""
+
+    def __init__(self) -> None:
+        super().__init__(self._neutral)
+
+    def check_update(self, update: object) -> bool:
+        return (
+            isinstance(update, Update)
+            and not in_a_private_chat(update)
+            and not _a_group_command(update)
+            and (update.effective_chat is not None or update.callback_query is not None)
+        )
+
+    @staticmethod
+    async def _neutral(update: Update, context: Context) -> None:
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer(PRIVATE_ONLY_BUTTON)
+
+
 async def unknown_command(update: Update, context: Context) -> None:
     who = sender(update)
     command = ((who.message.text if who.message else None) or "").split()[0]
@@ -134,13 +188,21 @@ async def expired_button(update: Update, context: Context) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the failure and tell the person, never showing them a traceback."""
-    logger.error(
-        "event=handler_error error=%s update=%s",
-        type(context.error).__name__,
-        update.update_id if isinstance(update, Update) else "-",
-        exc_info=context.error,
+    """Log the failure and tell the person, never showing them a traceback.
+
+    The error line names the error's type, the update and where it was raised, never the
+    error's message: that can hold what the person typed. The traceback is for DEBUG only.
+    """
+    error = context.error
+    log_event(
+        logger,
+        "handler_error",
+        logging.ERROR,
+        error=type(error).__name__,
+        update=update.update_id if isinstance(update, Update) else "-",
+        at=_raised_at(error),
     )
+    logger.debug("event=handler_error_traceback", exc_info=error)
     if not isinstance(update, Update) or not update.effective_chat:
         return
     if update.callback_query:
@@ -151,6 +213,17 @@ async def on_error(update: object, context: Context) -> None:
         await context.bot.send_message(update.effective_chat.id, SOMETHING_WENT_WRONG)
     except TelegramError as exc:
         log_event(logger, "error_notice_failed", logging.WARNING, error=type(exc).__name__)
+
+
+def _raised_at(error: BaseException | None) -> str:
+    """``module.py:line`` where ``error`` was raised: a place in the code, no data."""
+    traceback = error.__traceback__ if error is not None else None
+    if traceback is None:
+        return "-"
+    while traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    code = traceback.tb_frame.f_code
+    return f"{os.path.basename(code.co_filename)}:{traceback.tb_lineno}"
 
 
 def command_menu(role: Role, features: Sequence[Feature]) -> list[BotCommand]:
@@ -209,6 +282,7 @@ def register(application: BotApplication) -> None:
             # A group of its own each, before everything else: only one handler runs per group.
             group = TYPED_FIRST_GROUP + order
             application.add_handler(MessageHandler(typed, feature.typed_first), group=group)
+    application.add_handler(OutsidePrivateChats())
     application.add_handler(
         MessageHandler(filters.COMMAND & ~filters.ChatType.PRIVATE, private_only)
     )
@@ -219,7 +293,7 @@ def register(application: BotApplication) -> None:
     application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     for feature in features:
         for button in feature.buttons:
-            application.add_handler(CallbackQueryHandler(button.callback, pattern=button.matches))
+            application.add_handler(WholeDataHandler(button.callback, pattern=button.matches))
     for handler in shared.forms.handlers():
         application.add_handler(handler)
     application.add_handler(CallbackQueryHandler(expired_button))
@@ -261,8 +335,32 @@ def _schedule(application: BotApplication, features: Sequence[Feature]) -> None:
             )
             if job.at_start:
                 queue.run_once(
-                    job.callback, when=0, name=f"{job.name}-at-start", job_kwargs=JOB_KWARGS
+                    _after_catching_up(job.callback),
+                    when=0,
+                    name=f"{job.name}-at-start",
+                    job_kwargs=JOB_KWARGS,
                 )
+
+
+# How long start-up work waits for the first poll before running anyway.
+CATCH_UP_SECONDS = 60.0
+
+
+def _after_catching_up(callback: JobCallback) -> JobCallback:
+    """Run ``callback`` once the updates sent while the bot was down are in the inbox, so
+    start-up work (retention) sees that people came back; replayed and fetched updates are
+    then either handled or waiting in the inbox, where retention looks."""
+
+    @functools.wraps(callback)
+    async def after(context: Context) -> None:
+        queue = context.application.update_queue
+        if isinstance(queue, InboxQueue):
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(CATCH_UP_SECONDS):
+                    await queue.caught_up.wait()
+        await callback(context)
+
+    return after
 
 
 async def slow_down(application: BotApplication, chat_id: int) -> None:

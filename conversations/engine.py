@@ -54,6 +54,7 @@ __all__ = [
     "EARLIER_BUTTON",
     "FORM_BUTTON",
     "FormEngine",
+    "WholeDataHandler",
     "cancelled",
     "describe_message",
     "edit_in_place",
@@ -280,7 +281,7 @@ class FormEngine:
             & ~filters.StatusUpdate.ALL
         )
         return [
-            CallbackQueryHandler(self._on_button, pattern=_is_form_button),
+            WholeDataHandler(self._on_button, pattern=_is_form_button),
             MessageHandler(in_private, self._on_message),
         ]
 
@@ -649,6 +650,18 @@ class FormEngine:
         await self._clear_keyboard(context, draft)
         await context.bot.send_message(draft.user_id, html.escape(cancelled(form)))
         await self._on_finish(update, context)
+
+
+class WholeDataHandler(CallbackQueryHandler[Context, None]):
+    """A press handler whose pattern sees every press: PTB's ``CallbackQueryHandler`` takes a
+    press with empty data whatever its pattern says, so empty data is refused here first."""
+
+    def check_update(self, update: object) -> bool | object | None:
+        if not isinstance(update, Update) or update.callback_query is None:
+            return False
+        if not update.callback_query.data:
+            return False
+        return super().check_update(update)
 
 
 def _is_form_button(data: object) -> bool:

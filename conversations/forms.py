@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar
 
+from conversations.text import text_problem
+
 Answers = dict[str, Any]
 
 TAP_A_BUTTON = "Please tap one of the buttons under the question."
@@ -137,6 +139,9 @@ def check_text(text: str, *, min_length: int, max_length: int) -> str | None:
     length = len(text.strip())
     if length == 0:
         return "That was empty. Please type your answer."
+    problem = text_problem(text)
+    if problem:
+        return problem
     if length < min_length:
         return f"That's a bit short: please write at least {min_length:,} characters."
     if length > max_length:
@@ -240,7 +245,9 @@ class TextStep(Step):
     suggest: Callable[[Person], str | None] | None = None
 
     def _suggestion(self, person: Person | None) -> str | None:
-        return self.suggest(person) if self.suggest and person else None
+        suggestion = self.suggest(person) if self.suggest and person else None
+        # A profile name of only invisible or broken characters is not offered.
+        return suggestion if suggestion and text_problem(suggestion) is None else None
 
     def question(self, answer: Any, person: Person | None) -> Question:
         suggestion = self._suggestion(person)
@@ -476,6 +483,8 @@ class MediaStep(Step):
         if message.kind in MEDIA_KINDS and message.file_id:
             media: dict[str, Any] = {"kind": message.kind, "file_id": message.file_id}
             caption = (message.caption or "").strip()
+            if caption and (problem := text_problem(caption)):
+                return Retry(problem)
             return Answered({**media, "text": caption} if caption else media)
         if self.accept_text and message.text is not None:
             kept = too_long(message.text, self.max_length)

@@ -45,7 +45,9 @@ class InboxStore:
                     (
                         update.update_id,
                         update.person,
-                        json.dumps(update.payload, separators=(",", ":"), ensure_ascii=False),
+                        # ASCII escapes: a lone surrogate (half an emoji) is not valid UTF-8
+                        # and would stop every batch it is in from being stored.
+                        json.dumps(update.payload, separators=(",", ":")),
                         now.isoformat(),
                     ),
                 )
@@ -61,6 +63,14 @@ class InboxStore:
         ) as cursor:
             rows = await cursor.fetchall()
         return [Received(row[0], row[1], json.loads(row[2])) for row in rows]
+
+    async def waiting(self, person: int) -> bool:
+        """Whether the person has an update received and not yet handled (a press made while
+        the bot was down, say): retention must not erase someone who has come back."""
+        async with self._database.connection.execute(
+            "SELECT 1 FROM inbox WHERE person = ? AND handled_at IS NULL LIMIT 1", (person,)
+        ) as cursor:
+            return await cursor.fetchone() is not None
 
     def handled(self, update_ids: Sequence[int], now: datetime) -> Rider:
         """A rider marking the updates handled, in the transaction that carries it.

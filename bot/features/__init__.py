@@ -85,7 +85,7 @@ class Button:
     callback: Callback
 
     def matches(self, data: object) -> bool:
-        return isinstance(data, str) and re.fullmatch(self.pattern, data) is not None
+        return isinstance(data, str) and re.fullmatch(self.pattern, data, re.ASCII) is not None
 
 
 @dataclass(frozen=True)

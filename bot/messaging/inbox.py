@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from telegram import Bot, Update
+from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
 from storage.inbox import InboxStore, Received
@@ -43,6 +44,9 @@ class InboxQueue(asyncio.Queue[object]):
         self._clock = clock
         # Stored by the poll that fetched them and not queued yet.
         self._stored: set[int] = set()
+        # Set once what Telegram held while the bot was down is in the inbox (the first poll
+        # has returned; at once for a webhook): work at start-up that must see it waits.
+        self.caught_up = asyncio.Event()
 
     async def store(self, updates: Sequence[Update]) -> None:
         """Store a fetched batch in one transaction (the polling path)."""
@@ -74,8 +78,19 @@ class InboxBot(ExtBot[Any]):
         super().__init__(**kwargs)
         self._inbox_queue = inbox
 
+    async def answer_callback_query(self, *args: Any, **kwargs: Any) -> bool:
+        """Answer a press; a press replayed after a crash may have had its answer already,
+        and Telegram then refuses a second one: that is done, not a failure of the press."""
+        try:
+            return await super().answer_callback_query(*args, **kwargs)
+        except BadRequest as error:
+            if "query" not in error.message.lower():
+                raise
+            return False
+
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         updates = await super().get_updates(*args, **kwargs)
         if updates:
             await self._inbox_queue.store(updates)
+        self._inbox_queue.caught_up.set()
         return updates

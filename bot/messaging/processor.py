@@ -87,7 +87,9 @@ class PerPersonProcessor(BaseUpdateProcessor):
             return
         async with self._turn(person):
             riders = [self._inbox.handled([update.update_id], now)]
-            if update.effective_user is not None:
+            chat = update.effective_chat
+            # What someone does in a group or a channel is not activity with the programme.
+            if update.effective_user is not None and chat is not None and chat.type == "private":
                 user_id = update.effective_user.id
                 riders.append(self._participants.active(user_id, now, every=ACTIVITY_EVERY))
                 riders.append(self._outbox.reachable(user_id))  # they wrote: not blocked

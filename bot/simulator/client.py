@@ -134,6 +134,13 @@ class SimulatorClient:
         _, body = await self.request("GET", "/sim/updates")
         return int(body["pending"])
 
+    async def raw_update(self, kind: str, payload: dict[str, Any]) -> int:
+        """Queues an update as given (an edited message, a channel post...); its update id."""
+        _, body = await self.request(
+            "POST", "/sim/updates", body={"kind": kind, "payload": payload}
+        )
+        return int(body["update_id"])
+
     async def inject_fault(
         self,
         method: str,

@@ -70,6 +70,7 @@ class ControlApi:
             web.get("/sim/chats/{chat_id}/events", self.events),
             web.get("/sim/calls", self.calls),
             web.get("/sim/updates", self.pending_updates),
+            web.post("/sim/updates", self.raw_update),
             web.post("/sim/faults", self.add_fault),
             web.delete("/sim/faults", self.clear_faults),
             web.get("/sim/files/{file_id}", self.file),
@@ -261,6 +262,18 @@ class ControlApi:
     async def pending_updates(self, request: web.Request) -> web.Response:
         """How many updates the bot has not yet confirmed (by getUpdates offset or a 2xx)."""
         return web.json_response({"pending": len(self.state.deliverable_updates())})
+
+    async def raw_update(self, request: web.Request) -> web.Response:
+        """Queues an update exactly as given, for kinds the other routes do not make (an edited
+        message, a channel post, a location): ``{"kind": "channel_post", "payload": {...}}``.
+        Not for presses: those need a query the bot can answer (use ``press``)."""
+        body = await _body(request)
+        kind, payload = body.get("kind"), body.get("payload")
+        if not isinstance(kind, str) or not isinstance(payload, dict):
+            return _error(400, "give a kind and a payload object")
+        if kind == "callback_query":
+            return _error(400, "press a button with /sim/users/{user_id}/press instead")
+        return web.json_response({"update_id": self.state.add_update(kind, payload)})
 
     async def add_fault(self, request: web.Request) -> web.Response:
         """Makes the next calls of a method fail, or a chat blocked."""

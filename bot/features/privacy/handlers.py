@@ -17,7 +17,28 @@ from bot.logs import log_event
 logger = logging.getLogger(__name__)
 
 FORGET_PATTERN = r"forget:(yes|no)"
-ERASED = "Done: everything about you has been erased. Send /start if you'd like to join again."
+ERASED_PART = "your profile, any form you were filling in, and the messages you sent the bot"
+KEPT_ANONYMOUS = (
+    "The needs and challenge answers you sent are kept, without your name or anything else "
+    "that could identify you, as anonymous contributions to the programme."
+)
+ERASED_CONTRIBUTIONS = "The needs and challenge answers you sent are erased too."
+ALREADY_ERASED = "That's already done: we hold nothing more about you to erase."
+
+
+def forget_question(keep_anonymous: bool) -> str:
+    """The /forget confirmation: what goes, what stays, and that it can't be undone."""
+    contributions = KEPT_ANONYMOUS if keep_anonymous else ERASED_CONTRIBUTIONS
+    return f"This erases {ERASED_PART}. {contributions}\n\nIt can't be undone. Are you sure?"
+
+
+def erased(keep_anonymous: bool) -> str:
+    """What /forget says once it is done."""
+    contributions = KEPT_ANONYMOUS if keep_anonymous else ERASED_CONTRIBUTIONS
+    return (
+        f"Done: {ERASED_PART} have been erased. {contributions}\n\n"
+        "Send /start if you'd like to join again."
+    )
 
 
 async def privacy_command(update: Update, context: Context) -> None:
@@ -44,11 +65,11 @@ async def mydata_command(update: Update, context: Context) -> None:
 
 
 async def forget_command(update: Update, context: Context) -> None:
-    """/forget: ask before erasing anything."""
+    """/forget: ask before erasing anything, saying what goes and what stays."""
+    keep = services(context).core.settings.programme.keep_anonymous_contributions
     await sender(update).reply(
         context,
-        "This erases your profile and everything you've told us, and can't be undone. "
-        "Are you sure?",
+        html.escape(forget_question(keep)),
         reply_markup=InlineKeyboardMarkup(
             [
                 [InlineKeyboardButton("Yes, erase my data", callback_data="forget:yes")],
@@ -62,18 +83,22 @@ async def on_forget_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None:
         return
-    await query.answer()
     shared = services(context)
     if query.data != "forget:yes":
+        await query.answer()
         outcome = "Nothing was erased."
     else:
+        user_id = sender(update).user.id
+        held = await service.everything_held(shared.core, user_id) is not None
         await shared.forms.cancel(update, context)  # takes the form's buttons off too
-        await service.erase(shared.core, sender(update).user.id)
+        await service.erase(shared.core, user_id)
         log_event(logger, "person_erased", reason="request")
-        outcome = ERASED
+        # A second tap (or an old confirmation) finds nothing left: say so, calmly.
+        await query.answer(None if held else ALREADY_ERASED)
+        outcome = erased(shared.core.settings.programme.keep_anonymous_contributions)
     # A second tap asks for the same text again: already done, nothing more to say.
     with contextlib.suppress(BadRequest):
-        await query.edit_message_text(outcome)
+        await query.edit_message_text(html.escape(outcome))
 
 
 async def stop_command(update: Update, context: Context) -> None:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.core import Core
+from storage.inbox import InboxStore
 from storage.privacy import erase_person, everything_about
 
 __all__ = ["erase", "erase_expired", "everything_held", "stop_follow_ups"]
@@ -39,13 +40,17 @@ async def erase_expired(core: Core) -> int:
     """Erase people inactive for longer than ``programme.retention_days``; how many went.
 
     Each person's inactivity is checked again inside the erasing transaction, so someone
-    who came back meanwhile is kept.
+    who came back meanwhile is kept, and so is someone with an update still waiting in the
+    inbox (sent while the bot was down, not handled yet).
     """
     cutoff = core.clock() - timedelta(days=core.settings.programme.retention_days)
+    inbox = InboxStore(core.database)
     erased = 0
     for user_id in await core.participants.inactive_since(cutoff):
         async with core.database.transaction():
             if not await core.participants.still_inactive(user_id, cutoff):
+                continue
+            if await inbox.waiting(user_id):  # came back: their update is yet to be handled
                 continue
             await erase_person(
                 core.database,
