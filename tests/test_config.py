@@ -28,7 +28,9 @@ def problems_of(path: Path) -> list[str]:
 def test_example_config_loads_and_matches_the_seed_defaults() -> None:
     settings, warnings = load_settings(EXAMPLE)
     assert warnings == []
-    assert settings.programme == Programme()
+    # The example adds a second area to the seed's, for the demo to show area scoping.
+    assert [area.key for area in settings.programme.areas] == ["knowsley", "st_helens"]
+    assert settings.programme.model_copy(update={"areas": Programme().areas}) == Programme()
     assert [c.title for c in settings.programme.challenges] == ["Challenge 1", "Challenge 2"]
     assert settings.programme.challenges[0].prompt.startswith(
         "For a collaborative working model (social enterprise)"
@@ -205,7 +207,7 @@ def test_without_config_toml_the_example_is_used_with_a_warning(
     assert main(["check-config"]) == 0
     captured = capsys.readouterr()
     assert "warning: config.toml not found: using config.example.toml" in captured.err
-    assert captured.out.startswith("config OK: 1 area(s), 4 sector(s), 6 theme(s)")
+    assert captured.out.startswith("config OK: 2 area(s), 4 sector(s), 6 theme(s)")
 
 
 def test_run_without_token_says_where_to_get_one(
