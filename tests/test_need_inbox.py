@@ -163,3 +163,51 @@ async def test_a_member_cannot_open_the_inbox(sim: SimulatorClient, bot: Running
     ] == "This command is for commissioners and programme admins."
     await maya.press(data="inbox:1", message_id=mine.message_id, force=True)
     assert "not in your areas" in (await maya.next_message()).text
+
+
+async def test_the_evidence_is_sent_again_and_a_forgotten_member_is_told_nothing(
+    sim: SimulatorClient, settings: Settings, bot: RunningBot
+) -> None:
+    maya = sim.user(1001, "Maya")
+    await sign_up(maya)
+    await maya.send("/menu")
+    await message_saying(maya, "What would you like to do?")
+    await maya.press("Voice a local need")
+    await message_saying(maya, "Step 1 of 6")
+    await maya.press("Kirkby")
+    await message_saying(maya, "Step 2 of 6")
+    await maya.send("The toddler group's hall has damp on every wall")
+    await message_saying(maya, "Step 3 of 6")
+    await maya.press("Families")
+    await maya.next_reply()
+    await maya.press("Done")
+    await message_saying(maya, "Step 4 of 6")
+    await maya.send_photo(caption="the back wall in October")
+    await message_saying(maya, "Step 5 of 6")
+    await maya.press("High")
+    await message_saying(maya, "Step 6 of 6")
+    await maya.press("No")
+    await message_saying(maya, "Check your answers")
+    await maya.press("Confirm and send")
+    await message_saying(maya, "Your need is recorded as N-0001")
+
+    chris = sim.user(1002, "Chris")
+    await chris.send("/needs")
+    await message_saying(chris, "Needs raised in your areas")
+    await chris.press("Open N-0001")
+    whole = await message_saying(chris, "N-0001")
+    assert "How they know: the back wall in October" in whole.text
+    evidence = await message_saying(chris, "Their evidence")
+    assert evidence.has_photo
+
+    await maya.send("/forget")
+    await message_saying(maya, "Are you sure?")
+    await maya.press("Yes, erase my data")
+    await maya.next_reply()
+    await all_handled(settings, sim)
+    await chris.press("Reply")
+    await message_saying(chris, "Type your reply to N-0001")
+    await chris.send("We have asked the landlord to fix it.")
+    on_its_way = await message_saying(chris, "Your reply to N-0001")
+    assert on_its_way.text.endswith("nobody: they have left.")
+    assert rows(settings, "SELECT COUNT(*) FROM outbox") == [(0,)]
