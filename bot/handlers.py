@@ -89,6 +89,9 @@ SLOW_DOWN = (
 )
 # Handler groups for the features' typed_first hooks: before every other group.
 TYPED_FIRST_GROUP = -1000
+# bot_data key: when each group was last told to use a private chat, and how often it may be.
+GROUPS_TOLD = "groups_told"
+GROUP_NOTICE_EVERY = 60.0
 # bot_data key: people whose own command menu waits until they have a chat with the bot.
 MENUS_WAITING = "menus_waiting"
 
@@ -113,9 +116,19 @@ def requires(needed: Role, callback: Callback) -> Callback:
 
 
 async def private_only(update: Update, context: Context) -> None:
-    """In a group, answer with a link to a private chat: answers are not for the group."""
+    """In a group, answer with a link to a private chat: answers are not for the group.
+
+    At most once a minute per group: Telegram lets a bot post about 20 messages a minute in a
+    group, and a stream of commands there must not build a backlog of identical answers.
+    """
+    who = sender(update)
+    told: dict[int, float] = context.bot_data.setdefault(GROUPS_TOLD, {})
+    now = asyncio.get_running_loop().time()
+    if now - told.get(who.chat_id, -GROUP_NOTICE_EVERY) < GROUP_NOTICE_EVERY:
+        return
+    told[who.chat_id] = now
     link = f"https://t.me/{context.bot.username}"
-    await sender(update).reply(
+    await who.reply(
         context,
         "Let's talk in a private chat, so your answers stay between you and the programme.",
         reply_markup=InlineKeyboardMarkup.from_button(

@@ -2,9 +2,10 @@
 each update's "handled" mark committed with what it changed.
 
 PTB takes updates from the queue and hands each to :class:`PerPersonProcessor`. An update
-waits only for the same person's earlier updates, so a slow or failing reply to one person
-delays nobody else. Every update runs in a unit of work whose riders (the inbox mark, the
-person's activity stamp) join its first transaction: one transaction per update.
+waits only for the earlier updates of the same chat (a person's private chat, or a group), so
+a slow or failing reply to one person delays nobody else. Every update runs in a unit of work
+whose riders (the inbox mark, the person's activity stamp) join its first transaction: one
+transaction per update.
 """
 
 from __future__ import annotations
@@ -85,9 +86,11 @@ class PerPersonProcessor(BaseUpdateProcessor):
             self._database.later(self._inbox.handled([update.update_id], now))
             self._flush_soon()
             return
-        async with self._turn(person):
+        # In order per person in each chat: a group's slow replies (Telegram allows 20 a minute
+        # there) never hold up the same person's private chat.
+        chat = update.effective_chat
+        async with self._turn(chat.id if chat is not None else person):
             riders = [self._inbox.handled([update.update_id], now)]
-            chat = update.effective_chat
             # What someone does in a group or a channel is not activity with the programme.
             if update.effective_user is not None and chat is not None and chat.type == "private":
                 user_id = update.effective_user.id
@@ -117,19 +120,19 @@ class PerPersonProcessor(BaseUpdateProcessor):
             self._flushing = asyncio.create_task(self._database.flush_later())
 
     @asynccontextmanager
-    async def _turn(self, person: int | None) -> AsyncIterator[None]:
-        """Wait for the person's earlier updates to finish; updates of no one run at once."""
-        if person is None:
+    async def _turn(self, key: int | None) -> AsyncIterator[None]:
+        """Wait for the chat's earlier updates to finish; updates of no chat run at once."""
+        if key is None:
             yield
             return
-        previous = self._turns.get(person)
+        previous = self._turns.get(key)
         mine = asyncio.Event()
-        self._turns[person] = mine
+        self._turns[key] = mine
         try:
             if previous is not None:
                 await previous.wait()
             yield
         finally:
             mine.set()
-            if self._turns.get(person) is mine:
-                del self._turns[person]
+            if self._turns.get(key) is mine:
+                del self._turns[key]
