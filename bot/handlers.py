@@ -14,6 +14,7 @@ import functools
 import html
 import logging
 import os
+import sysconfig
 from collections.abc import Sequence
 
 from telegram import (
@@ -228,15 +229,29 @@ async def on_error(update: object, context: Context) -> None:
         log_event(logger, "error_notice_failed", logging.WARNING, error=type(exc).__name__)
 
 
+# Libraries' code: where an error passes through, but not where to look first.
+_LIBRARIES = tuple(
+    path + os.sep
+    for path in {
+        sysconfig.get_paths()["stdlib"],
+        *(sysconfig.get_paths()[k] for k in ("purelib", "platlib")),
+    }
+)
+
+
 def _raised_at(error: BaseException | None) -> str:
-    """``module.py:line`` where ``error`` was raised: a place in the code, no data."""
+    """The error's way through this project's code (outside the libraries): up to the last
+    four ``module.py:line`` places, outermost first, else where it was raised. No data."""
     traceback = error.__traceback__ if error is not None else None
-    if traceback is None:
-        return "-"
-    while traceback.tb_next is not None:
+    places: list[str] = []
+    last = "-"
+    while traceback is not None:
+        code = traceback.tb_frame.f_code
+        last = f"{os.path.basename(code.co_filename)}:{traceback.tb_lineno}"
+        if not code.co_filename.startswith(_LIBRARIES):
+            places.append(last)
         traceback = traceback.tb_next
-    code = traceback.tb_frame.f_code
-    return f"{os.path.basename(code.co_filename)}:{traceback.tb_lineno}"
+    return ">".join(places[-4:]) or last
 
 
 def command_menu(role: Role, features: Sequence[Feature]) -> list[BotCommand]:
