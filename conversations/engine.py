@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram.constants import MessageLimit
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
@@ -144,6 +145,17 @@ _DESCRIPTIONS = (
     ("contact", "a contact"),
     ("poll", "a poll"),
 )
+
+
+def escaped_to_fit(text: str) -> str:
+    """``text`` escaped for HTML, cut (with an ellipsis) so it fits one Telegram message:
+    escaping makes ``&`` and ``<`` longer, so a message that fitted may not any more."""
+    most = int(MessageLimit.MAX_TEXT_LENGTH)
+    limit, escaped = len(text), html.escape(text)
+    while len(escaped) > most:
+        limit = max(1, limit * most // len(escaped) - 1)
+        escaped = html.escape(shortened(text, limit))
+    return escaped
 
 
 def describe_message(message: Message) -> str:
@@ -493,7 +505,7 @@ class FormEngine:
         match outcome:
             case Retry(reason, echo):
                 if echo:  # their own words back, to copy: nothing they typed is lost
-                    await context.bot.send_message(draft.user_id, html.escape(echo))
+                    await context.bot.send_message(draft.user_id, escaped_to_fit(echo))
                 await self._ask(update, context, draft, note=reason, edit=edit, again=True)
             case Kept(value, note):
                 kept = draft.model_copy(update={"answers": {**draft.answers, step.key: value}})

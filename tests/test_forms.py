@@ -300,3 +300,14 @@ def test_a_draft_on_a_removed_step_goes_on_to_the_next_one_that_remains() -> Non
     assert (moved.step_key, note) == ("c", FORM_CHANGED)
     at_end, _ = locate(form, draft_at("z", {}, form_steps=["a", "c", "z"]))
     assert at_end.step_key is None  # nothing follows: the summary
+
+
+def test_an_echo_of_the_persons_words_always_fits_one_message() -> None:
+    from conversations.engine import escaped_to_fit
+
+    assert escaped_to_fit("fish & chips") == "fish &amp; chips"
+    worst = "&" * 4096  # each one becomes five characters once escaped
+    fitted = escaped_to_fit(worst)
+    assert len(fitted) <= 4096
+    assert fitted.endswith("…")
+    assert fitted.startswith("&amp;&amp;")
