@@ -324,21 +324,12 @@ def _normalised(text: str) -> str:
     return " ".join(words(text))
 
 
-class ThemeConfig(Protocol):
-    """What :class:`ThemeTagger` reads from a configured theme (``bot.config.Theme`` has it)."""
+class ThemeConfig(ThemeLike, Protocol):
+    """What :class:`ThemeTagger` reads from a configured theme (``bot.config.Theme`` has it):
+    the keyword rules' fields, and example sentences."""
 
     @property
-    def key(self) -> str: ...
-    @property
     def examples(self) -> Sequence[str]: ...
-    @property
-    def keywords(self) -> Sequence[str]: ...
-    @property
-    def phrases(self) -> Sequence[str]: ...
-    @property
-    def weights(self) -> Mapping[str, int]: ...
-    @property
-    def threshold(self) -> int: ...
 
 
 @dataclass(frozen=True)

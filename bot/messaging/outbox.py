@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from aiolimiter import AsyncLimiter
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
@@ -21,9 +22,9 @@ from telegram.ext import ExtBot
 
 from bot.logs import log_event
 from bot.messaging.ratelimit import Retries
-from storage.outbox import OutboxRow, OutboxStore
+from storage.outbox import OutboxRow, OutboxStore, Outgoing
 
-__all__ = ["OUTBOX_SHARE", "OutboxSender"]
+__all__ = ["OUTBOX_SHARE", "OutboxSender", "deliver"]
 
 logger = logging.getLogger(__name__)
 
@@ -136,35 +137,39 @@ class OutboxSender:
                 await self._store.sent(row.id, self._clock())
 
     async def _deliver(self, row: OutboxRow) -> None:
-        body = row.body
-        markup = (
-            InlineKeyboardMarkup(
-                [
-                    [InlineKeyboardButton(label, callback_data=data) for label, data in line]
-                    for line in body.buttons
-                ]
-            )
-            if body.buttons
-            else None
-        )
         # No retries inside the rate limiter: a flood wait reschedules the row instead.
-        if body.photo is not None:
-            await self._bot.send_photo(
-                row.chat_id,
-                body.photo,
-                caption=body.text or None,
-                reply_markup=markup,
-                rate_limit_args=NO_RETRIES,
-            )
-        elif body.document is not None:
-            await self._bot.send_document(
-                row.chat_id,
-                InputFile(body.document, filename=body.document_name or "file"),
-                caption=body.text or None,
-                reply_markup=markup,
-                rate_limit_args=NO_RETRIES,
-            )
-        else:
-            await self._bot.send_message(
-                row.chat_id, body.text, reply_markup=markup, rate_limit_args=NO_RETRIES
-            )
+        await deliver(self._bot, row.chat_id, row.body, retries=NO_RETRIES)
+
+
+async def deliver(
+    bot: ExtBot[Any], chat_id: int, body: Outgoing, *, retries: Retries | None = None
+) -> None:
+    """Send one outbox message's body now: text, a photo or a file, with its buttons."""
+    markup = (
+        InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(label, callback_data=data) for label, data in line]
+                for line in body.buttons
+            ]
+        )
+        if body.buttons
+        else None
+    )
+    if body.photo is not None:
+        await bot.send_photo(
+            chat_id,
+            body.photo,
+            caption=body.text or None,
+            reply_markup=markup,
+            rate_limit_args=retries,
+        )
+    elif body.document is not None:
+        await bot.send_document(
+            chat_id,
+            InputFile(body.document, filename=body.document_name or "file"),
+            caption=body.text or None,
+            reply_markup=markup,
+            rate_limit_args=retries,
+        )
+    else:
+        await bot.send_message(chat_id, body.text, reply_markup=markup, rate_limit_args=retries)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.constants import ChatAction
 
 from bot.context import Context, sender, services
 from bot.features.digests import service
+from bot.messaging.outbox import deliver
 
 USAGE = (
     "/digest preview: your own copy of the weekly digest now, all areas.\n"
@@ -31,22 +32,7 @@ async def preview(update: Update, context: Context) -> None:
     await context.bot.send_chat_action(who.chat_id, ChatAction.UPLOAD_PHOTO)
     digest = await service.preview(core)
     for _, body in digest.messages():
-        markup = (
-            InlineKeyboardMarkup(
-                [
-                    [InlineKeyboardButton(label, callback_data=data) for label, data in row]
-                    for row in body.buttons
-                ]
-            )
-            if body.buttons
-            else None
-        )
-        if body.photo is not None:
-            await context.bot.send_photo(
-                who.chat_id, body.photo, caption=body.text or None, reply_markup=markup
-            )
-        else:
-            await who.reply(context, body.text, reply_markup=markup)
+        await deliver(context.bot, who.chat_id, body)
 
 
 async def send(update: Update, context: Context) -> None:
