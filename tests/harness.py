@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.app import running_bot
 from bot.config import (
+    Area,
     Commissioner,
     Limits,
     Programme,
@@ -54,6 +55,26 @@ def settings_for(emulator: BotApiEmulator, database: Path) -> Settings:
         programme=Programme(
             schedules=Schedules(quiet_hours_start="00:00", quiet_hours_end="00:00")
         ),
+    )
+
+
+ST_HELENS_COMMISSIONER_ID = 2002
+ST_HELENS = Area(key="st_helens", name="St Helens", neighbourhoods=["Thatto Heath", "Parr"])
+
+
+def with_two_areas(settings: Settings) -> Settings:
+    """``settings`` with a second area, St Helens, and a commissioner for each area."""
+    programme = settings.programme.model_copy(
+        update={"areas": [*settings.programme.areas, ST_HELENS]}
+    )
+    return settings.model_copy(
+        update={
+            "programme": programme,
+            "commissioners": [
+                Commissioner(user_id=COMMISSIONER_ID, areas=["knowsley"]),
+                Commissioner(user_id=ST_HELENS_COMMISSIONER_ID, areas=["st_helens"]),
+            ],
+        }
     )
 
 

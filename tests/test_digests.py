@@ -11,24 +11,27 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from bot.config import Area, Commissioner, Settings
+from bot.config import Settings
 from bot.context import SERVICES_KEY, Services
 from bot.features.digests.service import latest_scheduled
 from bot.simulator import BotApiEmulator, SimMessage, SimulatorClient, SimUser
 from storage.contributions import NewNeed
 from tests.harness import (
     ADMIN_ID,
+    COMMISSIONER_ID,
     MEMBER_ID,
+    ST_HELENS_COMMISSIONER_ID,
     BotStarter,
     RunningBot,
     all_handled,
     rows,
     settings_for,
     sign_up,
+    with_two_areas,
 )
 
 LONDON = ZoneInfo("Europe/London")
-A_COMMISSIONER, B_COMMISSIONER = 1002, 2002
+A_COMMISSIONER, B_COMMISSIONER = COMMISSIONER_ID, ST_HELENS_COMMISSIONER_ID
 B_MEMBER = 3001
 DIGEST = "Your weekly digest"
 
@@ -36,24 +39,7 @@ DIGEST = "Your weekly digest"
 @pytest.fixture
 def settings(emulator: BotApiEmulator, tmp_path: Path) -> Settings:
     """The test settings with a second area, St Helens, and a commissioner for each area."""
-    base = settings_for(emulator, tmp_path / "coproduce.sqlite3")
-    programme = base.programme.model_copy(
-        update={
-            "areas": [
-                *base.programme.areas,
-                Area(key="st_helens", name="St Helens", neighbourhoods=["Thatto Heath"]),
-            ]
-        }
-    )
-    return base.model_copy(
-        update={
-            "programme": programme,
-            "commissioners": [
-                Commissioner(user_id=A_COMMISSIONER, areas=["knowsley"]),
-                Commissioner(user_id=B_COMMISSIONER, areas=["st_helens"]),
-            ],
-        }
-    )
+    return with_two_areas(settings_for(emulator, tmp_path / "coproduce.sqlite3"))
 
 
 @pytest.fixture

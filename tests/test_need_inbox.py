@@ -7,38 +7,27 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.config import Area, Commissioner, Settings
+from bot.config import Settings
 from bot.context import SERVICES_KEY, Services
 from bot.simulator import BotApiEmulator, SimulatorClient
 from tests.harness import (
     ADMIN_ID,
+    COMMISSIONER_ID,
     RunningBot,
     all_handled,
     message_saying,
     rows,
     sign_up,
     voice_a_need,
+    with_two_areas,
 )
 
-KNOWSLEY_COMMISSIONER = 1002
-ST_HELENS_COMMISSIONER = 1004
-ST_HELENS = Area(key="st_helens", name="St Helens", neighbourhoods=["Thatto Heath", "Parr"])
+KNOWSLEY_COMMISSIONER = COMMISSIONER_ID
 
 
 @pytest.fixture
 def two_areas(settings: Settings) -> Settings:
-    programme = settings.programme.model_copy(
-        update={"areas": [*settings.programme.areas, ST_HELENS]}
-    )
-    return settings.model_copy(
-        update={
-            "programme": programme,
-            "commissioners": [
-                Commissioner(user_id=KNOWSLEY_COMMISSIONER, areas=["knowsley"]),
-                Commissioner(user_id=ST_HELENS_COMMISSIONER, areas=["st_helens"]),
-            ],
-        }
-    )
+    return with_two_areas(settings)
 
 
 @pytest.fixture
