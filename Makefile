@@ -26,8 +26,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# One worker per core: the suite is mostly waiting on the bot and the simulator.
 pytest: $(STAMP) browser
-	COPRODUCE_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
+	COPRODUCE_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -n auto
 
 # The browser test drives Debian's Chromium; install it when it is missing.
 browser:

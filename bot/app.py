@@ -117,6 +117,7 @@ async def running_bot(
         learned = await ThemeExampleStore(database).all()
         application = build_application(settings, database, features, learned)
         shared: Services = application.bot_data[SERVICES_KEY]
+        await shared.core.roles.load(settings, shared.core.clock())
         async with application:
             await shared.forms.adopt_step_keys()
             queue = application.update_queue

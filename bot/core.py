@@ -11,16 +11,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.config import Settings
+from bot.roles import StaffRoles
 from bot.theme_tagging import tagger_for
 from bot.timing import after_quiet_hours, clock_time
 from conversations.themes import ThemeTagger
+from storage.audit import AuditLog
 from storage.contributions import ContributionStore
 from storage.database import Database
 from storage.drafts import DraftStore
+from storage.events import EventStore
 from storage.need_inbox import NeedInboxStore
 from storage.outbox import OutboxStore
 from storage.participants import ParticipantStore
 from storage.privacy import PersonalData
+from storage.roles import RoleStore
 from storage.surveys import SurveyStore
 from storage.themes import ThemeExample, ThemeExampleStore
 
@@ -42,6 +46,10 @@ class Core:
     outbox: OutboxStore
     need_inbox: NeedInboxStore
     theme_examples: ThemeExampleStore
+    # Who is an admin or a commissioner: loaded from the database at start (StaffRoles.load).
+    roles: StaffRoles
+    audit: AuditLog
+    events: EventStore
     # Tags needs and answers with the programme's themes; learns from admins' corrections.
     tagger: ThemeTagger
     # Every table with personal data, as the registered features declare them.
@@ -73,6 +81,9 @@ class Core:
             outbox=OutboxStore(database),
             need_inbox=NeedInboxStore(database),
             theme_examples=ThemeExampleStore(database),
+            roles=StaffRoles(RoleStore(database)),
+            audit=AuditLog(database),
+            events=EventStore(database),
             tagger=tagger_for(settings.programme, [e.as_pair() for e in learned]),
             personal_data=tuple(personal_data),
             clock=clock,

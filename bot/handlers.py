@@ -54,7 +54,7 @@ from bot.features import (
 from bot.logs import log_event
 from bot.messaging.inbox import InboxQueue
 from bot.messaging.runtime import MESSAGING
-from bot.roles import REFUSALS, Role, lowest, may, role_of
+from bot.roles import REFUSALS, Role, lowest, may
 from conversations.engine import BUTTON_EXPIRED, WholeDataHandler
 
 __all__ = [
@@ -108,7 +108,7 @@ def requires(needed: Role, callback: Callback) -> Callback:
     @functools.wraps(callback)
     async def checked(update: Update, context: Context) -> None:
         who = sender(update)
-        if may(role_of(services(context).core.settings, who.user.id), needed):
+        if may(services(context).core.roles.role_of(who.user.id), needed):
             await callback(update, context)
         else:
             await who.reply(context, REFUSALS[needed])
@@ -262,13 +262,10 @@ async def publish_command_menus(application: BotApplication) -> None:
     """Tell Telegram which commands to offer: members by default, others in their own chats."""
     bot = application.bot
     shared: Services = application.bot_data[SERVICES_KEY]
-    settings = shared.core.settings
     await bot.set_my_commands(
         command_menu(Role.MEMBER, shared.features), scope=BotCommandScopeDefault()
     )
-    people = {admin_id: Role.ADMIN for admin_id in settings.admins}
-    for commissioner in settings.commissioners:
-        people.setdefault(commissioner.user_id, Role.COMMISSIONER)
+    people = {row.user_id: Role(row.role) for row in shared.core.roles.staff()}
     waiting: set[int] = application.bot_data.setdefault(MENUS_WAITING, set())
     for user_id, role in people.items():
         try:
@@ -288,7 +285,7 @@ async def menu_when_they_arrive(update: Update, context: Context) -> None:
     if user is None or user.id not in waiting or chat is None or chat.type != ChatType.PRIVATE:
         return
     shared = services(context)
-    role = role_of(shared.core.settings, user.id)
+    role = shared.core.roles.role_of(user.id)
     try:
         await context.bot.set_my_commands(
             command_menu(role, shared.features), scope=BotCommandScopeChat(user.id)

@@ -1,12 +1,24 @@
-"""Who may do what: the one place that decides a person's role. Plain functions, no Telegram."""
+"""Who may do what: the one place that decides a person's role. No Telegram.
+
+Roles live in the database (``storage/roles.py``): the config's admins and commissioners are
+seeded into it at start, invites add commissioners. :class:`StaffRoles` keeps the rows in
+memory, written through on every change (one process owns the database), so deciding a role
+is a dictionary lookup on every update.
+
+Public surface: :class:`Role`, :data:`REFUSALS`, :class:`StaffRoles`, :func:`may`,
+:func:`lowest`, :func:`config_commissioners`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from enum import StrEnum
 
 from bot.config import Settings
+from storage.roles import RoleStore, StaffRole
 
-__all__ = ["REFUSALS", "Role", "commissioner_areas", "lowest", "may", "role_of"]
+__all__ = ["REFUSALS", "Role", "StaffRoles", "config_commissioners", "lowest", "may"]
 
 
 class Role(StrEnum):
@@ -23,23 +35,57 @@ REFUSALS = {
 }
 
 
-def role_of(settings: Settings, user_id: int) -> Role:
-    """Admins, then commissioners, as the config names them; everyone else is a member."""
-    if user_id in settings.admins:
-        return Role.ADMIN
-    if any(c.user_id == user_id for c in settings.commissioners):
-        return Role.COMMISSIONER
-    return Role.MEMBER
+def config_commissioners(settings: Settings) -> dict[int, list[str]]:
+    """The commissioners the config names, with every area each covers."""
+    areas: dict[int, list[str]] = {}
+    for commissioner in settings.commissioners:
+        areas.setdefault(commissioner.user_id, []).extend(commissioner.areas)
+    return areas
 
 
-def commissioner_areas(settings: Settings, user_id: int) -> set[str]:
-    """The areas whose needs and figures a commissioner sees."""
-    return {
-        area
-        for commissioner in settings.commissioners
-        if commissioner.user_id == user_id
-        for area in commissioner.areas
-    }
+class StaffRoles:
+    """The staff roles as stored, and the changes to them (written to the database first)."""
+
+    def __init__(self, store: RoleStore, rows: Iterable[StaffRole] = ()) -> None:
+        self._store = store
+        self._rows = {row.user_id: row for row in rows}
+
+    async def load(self, settings: Settings, now: datetime) -> None:
+        """Seed the config's people into the database and read every role back."""
+        rows = await self._store.seed(settings.admins, config_commissioners(settings), now)
+        self._rows = {row.user_id: row for row in rows}
+
+    def role_of(self, user_id: int) -> Role:
+        row = self._rows.get(user_id)
+        return Role(row.role) if row is not None else Role.MEMBER
+
+    def areas_of(self, user_id: int) -> set[str]:
+        """The areas whose needs and figures a commissioner sees (none for anyone else)."""
+        row = self._rows.get(user_id)
+        return set(row.areas) if row is not None and row.role == "commissioner" else set()
+
+    def staff(self) -> list[StaffRole]:
+        """Everyone with a staff role: admins first, then commissioners, by id."""
+        return sorted(self._rows.values(), key=lambda row: (row.role != "admin", row.user_id))
+
+    def get(self, user_id: int) -> StaffRole | None:
+        return self._rows.get(user_id)
+
+    async def grant(
+        self, user_id: int, areas: Iterable[str], granted_by: int, now: datetime
+    ) -> StaffRole | None:
+        """Make ``user_id`` a commissioner for ``areas``; None if the config decides their role."""
+        row = await self._store.grant(user_id, sorted(areas), granted_by, now)
+        if row is not None:
+            self._rows[user_id] = row
+        return row
+
+    async def revoke(self, user_id: int) -> StaffRole | None:
+        """End an invited commissioner's role; None if no invite gave them one."""
+        row = await self._store.revoke(user_id)
+        if row is not None:
+            self._rows.pop(user_id, None)
+        return row
 
 
 def may(actual: Role, needed: Role) -> bool:

@@ -75,8 +75,9 @@ async def bursts_survive_kill_9(
                 p.user_id: [f"kill {kill} person {p.user_id} answer {n}" for n in range(BURST)]
                 for p in people
             }
-            # Each person's first reply is slow, so the rest of their burst arrives and waits.
-            await sim.inject_fault("sendMessage", "slow", count=PEOPLE, delay=0.6)
+            # Each person's first reply is slow, so the rest of their burst arrives and waits
+            # (slow enough that a busy machine still takes the lock before it is all handled).
+            await sim.inject_fault("sendMessage", "slow", count=PEOPLE, delay=1.2)
             await asyncio.gather(*(send_all(p, answers[p.user_id]) for p in people))
             async with asyncio.timeout(10):
                 while await sim.pending_updates():  # noqa: ASYNC110

@@ -148,8 +148,9 @@ async def test_no_connection_retries_saying_so_then_gives_up_in_one_line(
         f"coproduce: cannot reach the Telegram Bot API at {server} (All connection attempts "
         "failed); trying again for up to 1.5 seconds (Ctrl-C to stop)"
     )
+    # How many retries fit in 1.5 s depends on how busy the machine is: at least one does.
     retries = [line for line in lines if "event=bot_api_unreachable" in line]
-    assert len(retries) >= 2
+    assert retries
     assert lines[-1].startswith(f"coproduce: cannot reach the Telegram Bot API at {server}")
     assert "tried for 1.5 seconds" in lines[-1]
     assert len(lines) == 2 + len(retries)

@@ -22,7 +22,6 @@ from bot.config import Settings
 from bot.core import Core
 from bot.features.surveys import service as surveys
 from bot.logs import log_event
-from bot.roles import commissioner_areas
 from storage.contributions import answers_text
 from storage.digests import DigestAnswer, DigestNeed, DigestStore
 from storage.outbox import Outgoing
@@ -212,8 +211,10 @@ async def compose(
     return Digest(text=text[:TEXT_LIMIT], buttons=buttons, chart=chart, empty=False)
 
 
-def _commissioners(settings: Settings) -> dict[int, set[str]]:
-    return {c.user_id: commissioner_areas(settings, c.user_id) for c in settings.commissioners}
+def _commissioners(core: Core) -> dict[int, set[str]]:
+    return {
+        row.user_id: set(row.areas) for row in core.roles.staff() if row.role == "commissioner"
+    }
 
 
 async def queue_digest(core: Core, user_id: int, key: str, digest: Digest, now: datetime) -> bool:
@@ -241,7 +242,7 @@ async def due_digests(core: Core, now: datetime) -> None:
         return
     period = period_ending(slot, settings.tz)
     label = slot.astimezone(settings.tz).date().isoformat()
-    for user_id, areas in _commissioners(settings).items():
+    for user_id, areas in _commissioners(core).items():
         key = f"digest:{user_id}:{label}"
         if await _already_queued(store, key):
             continue
@@ -276,7 +277,7 @@ async def send_now(core: Core) -> SendNow:
     period = period_ending(now, settings.tz)
     stamp = now.astimezone(settings.tz).strftime("%Y-%m-%dT%H:%M")
     keys: dict[int, list[str]] = {}
-    commissioners = _commissioners(settings)
+    commissioners = _commissioners(core)
     for user_id, areas in commissioners.items():
         digest = await compose(
             core, period, areas=areas, min_group_size=settings.programme.min_group_size

@@ -13,7 +13,7 @@ from bot.context import Context, sender, services
 from bot.features import Command, commands_of
 from bot.features.membership import service
 from bot.features.surveys import service as surveys
-from bot.roles import REFUSALS, Role, commissioner_areas, lowest, may, role_of
+from bot.roles import REFUSALS, Role, lowest, may
 from conversations.engine import cancelled
 from conversations.onboarding import ONBOARDING
 from conversations.survey import SURVEY
@@ -86,7 +86,7 @@ async def start(update: Update, context: Context) -> None:
     if context.args and await shared.links.route(update, context, context.args[0]):
         return
     who = sender(update)
-    role = role_of(shared.core.settings, who.user.id)
+    role = shared.core.roles.role_of(who.user.id)
     if role is not Role.MEMBER:
         await show_staff_welcome(update, context, role)
         return
@@ -143,9 +143,7 @@ async def show_staff_welcome(update: Update, context: Context, role: Role) -> No
     shared = services(context)
     who = sender(update)
     names = {area.key: area.name for area in shared.core.settings.programme.areas}
-    areas = sorted(
-        names.get(key, key) for key in commissioner_areas(shared.core.settings, who.user.id)
-    )
+    areas = sorted(names.get(key, key) for key in shared.core.roles.areas_of(who.user.id))
     text = STAFF_WELCOME[role].format(
         name=who.user.first_name, areas=" and ".join(areas) or "no areas yet"
     )
@@ -180,7 +178,7 @@ async def on_command_button(update: Update, context: Context) -> None:
         await show_menu(update, context)
         return
     needed = lowest(command.roles)
-    if not may(role_of(shared.core.settings, who.user.id), needed):
+    if not may(shared.core.roles.role_of(who.user.id), needed):
         await who.reply(context, REFUSALS.get(needed, "Sorry, you can't use that here."))
         return
     context.args = [choice.group(2)] if choice.group(2) else []
@@ -192,7 +190,7 @@ async def show_menu(update: Update, context: Context) -> None:
     the buttons of their commands."""
     shared = services(context)
     who = sender(update)
-    role = role_of(shared.core.settings, who.user.id)
+    role = shared.core.roles.role_of(who.user.id)
     if role is not Role.MEMBER:
         await show_staff_menu(update, context, role)
         return
@@ -369,7 +367,7 @@ async def help_command(update: Update, context: Context) -> None:
     """/help: the commands this person may use."""
     shared = services(context)
     who = sender(update)
-    role = role_of(shared.core.settings, who.user.id)
+    role = shared.core.roles.role_of(who.user.id)
     lines = [
         f"/{c.name} - {html.escape(c.describe(role))}" for c in commands_of(shared.features, role)
     ]
@@ -385,7 +383,7 @@ async def on_idle(update: Update, context: Context) -> None:
     """A message when no form is open: point the person at what they can do."""
     shared = services(context)
     who = sender(update)
-    staff = role_of(shared.core.settings, who.user.id) is not Role.MEMBER
+    staff = shared.core.roles.role_of(who.user.id) is not Role.MEMBER
     if not staff and await service.participant(shared.core, who.user.id) is None:
         await who.reply(context, NOT_SIGNED_UP)
         return

@@ -16,7 +16,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.context import Context, sender, services
 from bot.core import Core
 from bot.features.needs import service
-from bot.roles import REFUSALS, Role, role_of
+from bot.roles import REFUSALS, Role
 from conversations.forms import check_text, shortened
 from conversations.need import NEED
 from conversations.themes import UnknownThemes, parse_theme_keys
@@ -50,7 +50,7 @@ async def needs_command(update: Update, context: Context) -> None:
     """/needs: a member's own needs and what happened; for staff, the needs in their areas."""
     core = services(context).core
     who = sender(update)
-    if role_of(core.settings, who.user.id) is not Role.MEMBER:
+    if core.roles.role_of(who.user.id) is not Role.MEMBER:
         await show_inbox(update, context, ListState(), edit=False)
         return
     needs, events = await service.needs_of(core, who.user.id)
@@ -239,7 +239,7 @@ async def show_inbox(update: Update, context: Context, state: ListState, *, edit
     who = sender(update)
     found = await service.inbox_page(core, who.user.id, _filter_of(core, state), state.page)
     urgency = dict(_options(core, "u"))
-    scope = "every area" if role_of(core.settings, who.user.id) is Role.ADMIN else "your areas"
+    scope = "every area" if core.roles.role_of(who.user.id) is Role.ADMIN else "your areas"
     filters_on = [
         f"{DIMENSIONS[d].lower()} {picked[1]}"
         for d in DIMENSIONS
@@ -299,7 +299,7 @@ async def _show(
 
 async def _staff_only(update: Update, context: Context, query: CallbackQuery) -> bool:
     """Members who press an inbox button (a forged one) are refused."""
-    if role_of(services(context).core.settings, sender(update).user.id) is not Role.MEMBER:
+    if services(context).core.roles.role_of(sender(update).user.id) is not Role.MEMBER:
         return True
     await query.answer(REFUSALS[Role.COMMISSIONER], show_alert=True)
     return False
@@ -464,7 +464,7 @@ async def take_typed_reply(update: Update, context: Context) -> None:
     core = shared.core
     who = sender(update)
     text = who.message.text if who.message else None
-    if text is None or role_of(core.settings, who.user.id) is Role.MEMBER:
+    if text is None or core.roles.role_of(who.user.id) is Role.MEMBER:
         return
     need_id = await core.need_inbox.pending_reply(who.user.id)
     if need_id is None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from bot.config import Settings
 from bot.core import Core
-from bot.roles import Role, commissioner_areas, role_of
+from bot.roles import Role
 from conversations.forms import Choice, Form, shortened
 from conversations.need import need_form, place_value
 from conversations.themes import Explanation
@@ -59,9 +59,9 @@ async def needs_of(core: Core, user_id: int) -> tuple[list[Need], dict[int, list
 
 def _scope(core: Core, staff_id: int) -> Collection[str] | None:
     """The areas whose needs a member of staff sees: a commissioner's own, or (None) all."""
-    if role_of(core.settings, staff_id) is Role.ADMIN:
+    if core.roles.role_of(staff_id) is Role.ADMIN:
         return None
-    return commissioner_areas(core.settings, staff_id)
+    return core.roles.areas_of(staff_id)
 
 
 @dataclass(frozen=True)
@@ -93,10 +93,10 @@ async def need_for_staff(core: Core, staff_id: int, need_id: int) -> Need | None
 
 def actor_name(core: Core, staff_id: int, first_name: str) -> str:
     """How a member is told who acted: "Chris, commissioner for Knowsley"."""
-    if role_of(core.settings, staff_id) is Role.ADMIN:
+    if core.roles.role_of(staff_id) is Role.ADMIN:
         return f"{first_name}, programme admin"
     names = {area.key: area.name for area in core.settings.programme.areas}
-    areas = sorted(names.get(key, key) for key in commissioner_areas(core.settings, staff_id))
+    areas = sorted(names.get(key, key) for key in core.roles.areas_of(staff_id))
     return f"{first_name}, commissioner for {' and '.join(areas)}"
 
 

@@ -10,7 +10,7 @@ from telegram.constants import ChatAction
 from bot.context import Context, sender, services
 from bot.features.stats import service
 from bot.features.surveys import service as surveys
-from bot.roles import Role, commissioner_areas, role_of
+from bot.roles import Role
 
 
 async def stats_command(update: Update, context: Context) -> None:
@@ -18,7 +18,7 @@ async def stats_command(update: Update, context: Context) -> None:
     core = services(context).core
     who = sender(update)
     wants_surveys = [arg.lower() for arg in context.args or []][:1] == ["surveys"]
-    if wants_surveys or role_of(core.settings, who.user.id) is not Role.ADMIN:
+    if wants_surveys or core.roles.role_of(who.user.id) is not Role.ADMIN:
         await stats_surveys(update, context)
         return
     counts = await service.signups(core)
@@ -41,10 +41,10 @@ async def stats_surveys(update: Update, context: Context) -> None:
     core = services(context).core
     who = sender(update)
     await context.bot.send_chat_action(who.chat_id, ChatAction.TYPING)
-    if role_of(core.settings, who.user.id) is Role.ADMIN:
+    if core.roles.role_of(who.user.id) is Role.ADMIN:
         areas, min_group_size = None, None
     else:
-        areas = commissioner_areas(core.settings, who.user.id)
+        areas = core.roles.areas_of(who.user.id)
         min_group_size = core.settings.programme.min_group_size
     report = await surveys.survey_report(core, areas=areas, min_group_size=min_group_size)
     await who.reply(context, report.text)
