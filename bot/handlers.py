@@ -18,7 +18,6 @@ import sysconfig
 from collections.abc import Sequence
 
 from telegram import (
-    BotCommand,
     BotCommandScopeChat,
     BotCommandScopeDefault,
     InlineKeyboardButton,
@@ -42,9 +41,12 @@ from bot.features import (
     Command,
     Feature,
     JobCallback,
+    audit,
     challenges,
+    command_menu,
     commands_of,
     digests,
+    invites,
     membership,
     needs,
     privacy,
@@ -77,6 +79,8 @@ FEATURES: tuple[Feature, ...] = (
     privacy.FEATURE,
     stats.FEATURE,
     digests.FEATURE,
+    invites.FEATURE,
+    audit.FEATURE,
 )
 COMMANDS: tuple[Command, ...] = tuple(commands_of(FEATURES))
 
@@ -254,23 +258,19 @@ def _raised_at(error: BaseException | None) -> str:
     return ">".join(places[-4:]) or last
 
 
-def command_menu(role: Role, features: Sequence[Feature]) -> list[BotCommand]:
-    return [BotCommand(c.name, c.describe(role)) for c in commands_for(role, features)]
-
-
 async def publish_command_menus(application: BotApplication) -> None:
     """Tell Telegram which commands to offer: members by default, others in their own chats."""
     bot = application.bot
     shared: Services = application.bot_data[SERVICES_KEY]
     await bot.set_my_commands(
-        command_menu(Role.MEMBER, shared.features), scope=BotCommandScopeDefault()
+        command_menu(shared.features, Role.MEMBER), scope=BotCommandScopeDefault()
     )
     people = {row.user_id: Role(row.role) for row in shared.core.roles.staff()}
     waiting: set[int] = application.bot_data.setdefault(MENUS_WAITING, set())
     for user_id, role in people.items():
         try:
             await bot.set_my_commands(
-                command_menu(role, shared.features), scope=BotCommandScopeChat(user_id)
+                command_menu(shared.features, role), scope=BotCommandScopeChat(user_id)
             )
         except (BadRequest, Forbidden) as exc:
             # Someone who has not opened a chat with the bot yet: their menu waits for it.
@@ -288,7 +288,7 @@ async def menu_when_they_arrive(update: Update, context: Context) -> None:
     role = shared.core.roles.role_of(user.id)
     try:
         await context.bot.set_my_commands(
-            command_menu(role, shared.features), scope=BotCommandScopeChat(user.id)
+            command_menu(shared.features, role), scope=BotCommandScopeChat(user.id)
         )
     except TelegramError as exc:  # the menu is a convenience: try again on their next message
         log_event(logger, "role_menu_failed", logging.WARNING, error=type(exc).__name__)

@@ -55,6 +55,10 @@ class StaffRoles:
         rows = await self._store.seed(settings.admins, config_commissioners(settings), now)
         self._rows = {row.user_id: row for row in rows}
 
+    async def reload(self) -> None:
+        """Read every role back from the database (after a change that may have rolled back)."""
+        self._rows = {row.user_id: row for row in await self._store.all()}
+
     def role_of(self, user_id: int) -> Role:
         row = self._rows.get(user_id)
         return Role(row.role) if row is not None else Role.MEMBER
@@ -72,10 +76,12 @@ class StaffRoles:
         return self._rows.get(user_id)
 
     async def grant(
-        self, user_id: int, areas: Iterable[str], granted_by: int, now: datetime
+        self, user_id: int, name: str, areas: Iterable[str], granted_by: int, now: datetime
     ) -> StaffRole | None:
-        """Make ``user_id`` a commissioner for ``areas``; None if the config decides their role."""
-        row = await self._store.grant(user_id, sorted(areas), granted_by, now)
+        """Make ``user_id`` (``name`` on Telegram) a commissioner for ``areas``; None if the
+        config decides their role. The change shows here once the database has it: call it
+        outside any larger transaction that may still roll back."""
+        row = await self._store.grant(user_id, name, sorted(areas), granted_by, now)
         if row is not None:
             self._rows[user_id] = row
         return row

@@ -29,10 +29,11 @@ class StaffRole(BaseModel):
     source: RoleSource
     granted_by: int | None = None
     granted_at: datetime
+    name: str | None = None  # as on Telegram when they accepted an invite
 
 
 def _role_from_row(row: Sequence[object]) -> StaffRole:
-    user_id, role, areas, source, granted_by, granted_at = row
+    user_id, role, areas, source, granted_by, granted_at, name = row
     return StaffRole.model_validate(
         {
             "user_id": user_id,
@@ -41,11 +42,12 @@ def _role_from_row(row: Sequence[object]) -> StaffRole:
             "source": source,
             "granted_by": granted_by,
             "granted_at": granted_at,
+            "name": name,
         }
     )
 
 
-_COLUMNS = "user_id, role, areas, source, granted_by, granted_at"
+_COLUMNS = "user_id, role, areas, source, granted_by, granted_at, name"
 
 
 class RoleStore:
@@ -86,7 +88,7 @@ class RoleStore:
         return await self.all()
 
     async def grant(
-        self, user_id: int, areas: Sequence[str], granted_by: int, now: datetime
+        self, user_id: int, name: str, areas: Sequence[str], granted_by: int, now: datetime
     ) -> StaffRole | None:
         """Make ``user_id`` a commissioner for ``areas`` (added to any they cover already).
 
@@ -103,11 +105,12 @@ class RoleStore:
                 return None
             merged = sorted({*(current.areas if current else ()), *areas})
             await connection.execute(
-                "INSERT INTO roles (user_id, role, areas, source, granted_by, granted_at)"
-                " VALUES (?, 'commissioner', ?, 'invite', ?, ?)"
+                "INSERT INTO roles (user_id, role, areas, source, granted_by, granted_at, name)"
+                " VALUES (?, 'commissioner', ?, 'invite', ?, ?, ?)"
                 " ON CONFLICT (user_id) DO UPDATE SET areas = excluded.areas,"
-                " granted_by = excluded.granted_by, granted_at = excluded.granted_at",
-                (user_id, json.dumps(merged), granted_by, now.isoformat()),
+                " granted_by = excluded.granted_by, granted_at = excluded.granted_at,"
+                " name = excluded.name",
+                (user_id, json.dumps(merged), granted_by, now.isoformat(), name),
             )
         return StaffRole(
             user_id=user_id,
@@ -116,6 +119,7 @@ class RoleStore:
             source="invite",
             granted_by=granted_by,
             granted_at=now,
+            name=name,
         )
 
     async def revoke(self, user_id: int) -> StaffRole | None:

@@ -35,12 +35,12 @@ async def test_roles_survive_a_restart_and_the_config_stays_the_truth(tmp_path: 
     database = await Database.open(path)
     roles = StaffRoles(RoleStore(database))
     await roles.load(settings, NOW)
-    invited = await roles.grant(555, ["knowsley", "st_helens"], ADMIN_ID, NOW)
+    invited = await roles.grant(555, "Sam", ["knowsley", "st_helens"], ADMIN_ID, NOW)
     assert invited is not None
     assert invited.source == "invite"
     # An invite does not change what the config decides.
-    assert await roles.grant(COMMISSIONER_ID, ["st_helens"], ADMIN_ID, NOW) is None
-    assert await roles.grant(ADMIN_ID, ["st_helens"], ADMIN_ID, NOW) is None
+    assert await roles.grant(COMMISSIONER_ID, "Chris", ["st_helens"], ADMIN_ID, NOW) is None
+    assert await roles.grant(ADMIN_ID, "Alex", ["st_helens"], ADMIN_ID, NOW) is None
     assert await roles.revoke(COMMISSIONER_ID) is None
     await database.close()
 

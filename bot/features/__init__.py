@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from telegram import Update
+from telegram import BotCommand, Update
 from telegram.ext import ContextTypes
 
 from bot.core import Core
@@ -35,6 +35,8 @@ __all__ = [
     "Feature",
     "Job",
     "PersonalData",
+    "command_menu",
+    "command_named",
     "commands_of",
 ]
 
@@ -141,3 +143,12 @@ def commands_of(features: Sequence[Feature], role: Role | None = None) -> list[C
         for command in feature.commands
         if role is None or role in command.roles
     ]
+
+
+def command_named(features: Sequence[Feature], name: str) -> Command | None:
+    return next((c for c in commands_of(features) if c.name == name), None)
+
+
+def command_menu(features: Sequence[Feature], role: Role) -> list[BotCommand]:
+    """Telegram's command menu for ``role``: its commands, worded for it."""
+    return [BotCommand(c.name, c.describe(role)) for c in commands_of(features, role)]

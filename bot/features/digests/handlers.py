@@ -38,7 +38,7 @@ async def preview(update: Update, context: Context) -> None:
 async def send(update: Update, context: Context) -> None:
     shared = services(context)
     who = sender(update)
-    sent = await service.send_now(shared.core)
+    sent = await service.send_now(shared.core, who.user.id)
     await shared.sender.drain()
     got = await service.delivered(shared.core, sent)
     await who.reply(

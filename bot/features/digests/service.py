@@ -270,8 +270,9 @@ class SendNow:
     commissioners: int
 
 
-async def send_now(core: Core) -> SendNow:
-    """Queue every commissioner's digest of the last week now, once per minute at most."""
+async def send_now(core: Core, actor_id: int) -> SendNow:
+    """Queue every commissioner's digest of the last week now, once per minute at most, as the
+    admin ``actor_id`` asked (audited)."""
     settings = core.settings
     now = core.clock()
     period = period_ending(now, settings.tz)
@@ -287,6 +288,7 @@ async def send_now(core: Core) -> SendNow:
         key = f"digest:{user_id}:now-{stamp}"
         await queue_digest(core, user_id, key, digest, now)
         keys[user_id] = [key + suffix for suffix, _ in digest.messages()]
+    await core.audit.record(actor_id, "digest_send", now, {"digests": len(keys)})
     return SendNow(keys=keys, commissioners=len(commissioners))
 
 

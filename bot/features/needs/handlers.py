@@ -113,7 +113,7 @@ async def retag_command(update: Update, context: Context) -> None:
             context, html.escape(f"Unknown theme: {', '.join(error.unknown)}. {usage}")
         )
         return
-    if not await service.retag(core, reference, chosen):
+    if not await service.retag(core, reference, chosen, who.user.id):
         await who.reply(context, html.escape(f"There is no need or answer {reference}."))
         return
     names = ", ".join(themes[theme] for theme in chosen) or "no themes"

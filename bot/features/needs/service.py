@@ -141,9 +141,10 @@ async def mark_done(core: Core, need: Need, staff_id: int, name: str) -> NeedEve
     )
 
 
-async def retag(core: Core, reference: str, themes: list[str]) -> bool:
-    """Set a need's or challenge answer's themes by hand, kept from then on, and teach the
-    tagger: its text becomes an example of those themes, at once. False: no such one."""
+async def retag(core: Core, reference: str, themes: list[str], actor_id: int) -> bool:
+    """Set a need's or challenge answer's themes by hand (the admin ``actor_id``, audited),
+    kept from then on, and teach the tagger: its text becomes an example of those themes, at
+    once. False: no such one."""
     contribution = await core.contributions.by_reference(reference)
     if contribution is None:
         return False
@@ -155,6 +156,12 @@ async def retag(core: Core, reference: str, themes: list[str]) -> bool:
             contribution.reference,
             core.clock(),
             user_id=contribution.user_id,
+        )
+        await core.audit.record(
+            actor_id,
+            "retag",
+            core.clock(),
+            {"reference": contribution.reference, "themes": themes},
         )
     core.tagger.learn(contribution.tagged_text, themes, source=contribution.reference)
     return True

@@ -24,7 +24,7 @@ async def wave_command(update: Update, context: Context) -> None:
     if args:
         wave: Wave = "before" if args[0] == "before" else "after"
         state: WaveState = "open" if args[1] == "open" else "closed"
-        await service.set_wave(core, wave, state)
+        await service.set_wave(core, wave, state, who.user.id)
         if wave == "after" and state == "open":
             invited = await service.invite_to_after_survey(core, core.clock())
             services(context).sender.wake()

@@ -54,8 +54,12 @@ async def survey_due(core: Core, user_id: int) -> bool:
     return due.wave is not None and due.wave not in answered
 
 
-async def set_wave(core: Core, wave: Wave, state: WaveState) -> None:
-    await core.surveys.set_wave(wave, state, core.clock())
+async def set_wave(core: Core, wave: Wave, state: WaveState, actor_id: int) -> None:
+    """Open or close ``wave`` for everyone, as the admin ``actor_id`` asked (audited)."""
+    now = core.clock()
+    async with core.database.transaction():
+        await core.surveys.set_wave(wave, state, now)
+        await core.audit.record(actor_id, "wave", now, {"wave": wave, "state": state})
 
 
 async def wave_status(core: Core) -> str:
