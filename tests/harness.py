@@ -118,21 +118,20 @@ async def sign_up(
 ) -> SimMessage:
     """Take ``user`` through consent and the profile form; returns the menu that follows."""
     await user.send("/start")
-    await user.next_message()  # welcome and notice
+    await message_saying(user, "Are you happy to go ahead?")
     await user.press("I agree")
-    await user.next_message()  # the form's intro
-    name_question = await user.next_message()
+    name_question = await message_saying(user, "What should we call you?")
     await user.press(name_question.labels()[0])  # Use "<Telegram name>"
-    await user.next_message()
+    await message_saying(user, "Step 2 of 4")
     await user.send(organisation)
-    await user.next_message()
+    await message_saying(user, "Step 3 of 4")
     await user.press(sector)
-    await user.next_message()
+    await message_saying(user, "Step 4 of 4")
     await user.press(area)
-    await user.next_message()  # summary
+    await message_saying(user, "Check your answers")
     await user.press("Save")
-    await user.next_message()  # thank you
-    return await user.next_message()  # the menu
+    await message_saying(user, "you're signed up")
+    return await message_saying(user, "What would you like to do?")
 
 
 async def start_coproduce_process(
