@@ -178,8 +178,8 @@ class Theme(_Section):
     key: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
     name: str = Field(min_length=1)
     description: str = ""
-    # A few sentences about the theme, in the words people use: the similarity tagger tags a
-    # text with the themes whose examples it is most like.
+    # Sentences about the theme, in the words people use: the tagger learns the theme from them
+    # (and from labelled sentences and /retag corrections).
     examples: list[str] = []
     keywords: list[str] = []
     phrases: list[str] = []
@@ -231,13 +231,14 @@ _SEED_NONE_EXAMPLES = theme_examples.NONE
 class ThemeTagging(_Section):
     """How texts are tagged with themes (see ``ThemeTagger`` in ``conversations/themes.py``).
 
-    A theme is given when its similarity score reaches ``threshold``; ``none_examples`` are
-    texts about none of the themes (a gap in services, a greeting): a text closer to them
-    than to any theme gets no theme.
+    ``none_examples`` are texts about none of the themes (a gap in services, a greeting);
+    ``labelled_sentences`` learns from the sentences shipped with coproduce too (labelled with
+    the seed's theme keys); ``min_score``, when set, is the model score the first theme needs.
     """
 
-    threshold: float = Field(default=0.2, gt=0, lt=1)
     none_examples: list[str] = Field(default_factory=lambda: list(_SEED_NONE_EXAMPLES))
+    labelled_sentences: bool = True
+    min_score: float | None = Field(default=None, ge=-5, le=5)
 
 
 class SurveyItem(_Section):

@@ -1,10 +1,10 @@
 """The seed's example sentences for the six themes, and for texts about none of them.
 
-They are the similarity tagger's knowledge (see ``ThemeTagger`` in ``conversations/themes.py``):
-a text is tagged with the themes whose examples it is most like. They are written the way
-members type on a phone (lower case, missing apostrophes, the odd typo, Knowsley places), in
-everyday words, many without the theme's obvious keywords, and none is taken from the labelled
-sentences in ``tests/data/themes_labelled.tsv``. ``config.example.toml`` holds the same lists.
+The tagger learns each theme from them (see ``ThemeTagger`` in ``conversations/themes.py``),
+together with the labelled sentences in ``bot/theme_sentences.tsv`` (none of which is one of
+these). They are written the way members type on a phone (lower case, missing apostrophes, the
+odd typo, Knowsley places), in everyday words, many without the theme's obvious keywords.
+``config.example.toml`` holds the same lists.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Theme tagging: which of the programme's themes a need or a challenge answer is about.
 
 Pure functions over plain data; nothing here knows about Telegram or the config file. Two
-taggers live here: the keyword rules below (:func:`rules_from`, :func:`tag`), and the
-similarity tagger :class:`ThemeTagger` (nearest theme by TF-IDF similarity to each theme's
-example sentences and to learned examples; keyword rules add a bonus), which
+taggers live here: the keyword rules below (:func:`rules_from`, :func:`tag`), which now only
+explain (the keywords found), and :class:`ThemeTagger`, a linear model over TF-IDF word and
+character features fitted on labelled sentences (each theme's examples, texts about no theme,
+the labelled sentences shipped with coproduce and learned corrections), which
 ``bot.theme_tagging.tagger_for`` builds from the config. An admin's ``/retag`` replaces the
 result (:func:`parse_theme_keys` reads its list), the override is kept, and
 :meth:`ThemeTagger.learn` makes it an example.
@@ -44,6 +45,7 @@ How a text is matched
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -237,41 +239,34 @@ def parse_theme_keys(text: str, known: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(known_keys[key] for key in keys))
 
 
-# The similarity tagger
+# The supervised tagger
 # =====================
 #
 # See :class:`ThemeTagger`. Everything below is plain data in, plain data out: the bot builds
-# one tagger from the config and the learned examples in storage, and asks it.
+# one tagger from the config, the labelled sentences shipped with it and the examples learned
+# in storage, and asks it.
 
-DEFAULT_SIMILARITY_THRESHOLD = 0.2
-"""A theme is tagged when its score (see :class:`ThemeTagger`) reaches this."""
+REGULARISATION = 1.0
+"""The linear model's ``C``: lower keeps it closer to plain word counts, higher fits the
+examples harder."""
+CHAR_RANGE = (2, 5)
+"""Lengths of the character n-grams (within words)."""
+CHAR_WEIGHT = 0.6
+"""The share of a text's vector given to character n-grams (typos, word endings) rather than
+to whole words. This, :data:`CHAR_RANGE` and :data:`REGULARISATION` were chosen by stratified
+5-fold cross-validation over the labelled sentences (``benchmarks/theme_accuracy.py``,
+BENCHMARKS.md); the figures barely moved across the grid tried."""
+
+LEARNED_WEIGHT = 3.0
+"""How much an admin's correction counts when fitting, against 1 for any other example: it is
+the installation's own members' wording, and there are few of them."""
 
 NEAR_DUPLICATE = 0.8
-"""A text at least this similar to one example takes that example's themes as they are."""
-
-SECOND_THEME_RATIO = 0.8
-"""A second or later theme is tagged only if it scores this share of the first's score."""
-
-CENTROID_WEIGHT = 0.5
-NEAREST_WEIGHT = 0.5
-NEAREST_K = 3
-CHAR_RANGE = (2, 4)
-"""Lengths of the character n-grams (within words). These constants, the weights below and
-the default threshold were chosen by repeated 5-fold cross-validation over
-``tests/data/themes_labelled.tsv`` (``benchmarks/theme_accuracy.py``, BENCHMARKS.md)."""
-KEYWORD_BONUS = 0.06
-"""Added to a theme's score per point of its keyword score (see :func:`scores`), up to
-:data:`KEYWORD_BONUS_CAP` points."""
-KEYWORD_BONUS_CAP = 4
-CHAR_WEIGHT = 0.7
-"""The share of a text's vector given to character n-grams (typos, word endings) rather than
-to whole words."""
-
-NONE_WEIGHT = 1.2
-"""The examples about no theme win when their score, times this, reaches the best theme's."""
+"""A text at least this similar (cosine) to one example takes that example's themes as they
+are."""
 
 NO_THEME = "none"
-"""What ``coproduce tag`` prints, and :class:`Explanation` calls the no-theme examples."""
+"""What ``coproduce tag`` prints, and the model's label for texts about no theme."""
 
 NEAREST_SHOWN = 3
 TERMS_SHOWN = 5
@@ -284,6 +279,39 @@ _STOP_WORDS = """a about all also am an and any are as at be been but by can can
     like ok pls please thanks tbh"""
 STOP_WORDS = frozenset(_STOP_WORDS.split())
 """Words that say nothing about a theme: left out of the word features and matched terms."""
+
+SYNONYMS: Mapping[str, str] = {
+    "local authority": "council",
+    "la": "council",
+    "kmbc": "council",
+    "counsil": "council",
+    "councils": "council",
+    "children centre": "centre",
+    "childrens centre": "centre",
+    "cc": "centre",
+    "sure start": "centre",
+    "family hub": "centre",
+    "center": "centre",
+    "centres": "centre",
+    "father": "dad",
+    "fathers": "dad",
+    "dads": "dad",
+    "mother": "mum",
+    "mothers": "mum",
+    "mums": "mum",
+    "mom": "mum",
+    "moms": "mum",
+    "volunteering": "volunteer",
+    "volunteers": "volunteer",
+    "volunteered": "volunteer",
+    "helper": "volunteer",
+    "helpers": "volunteer",
+}
+"""Words and phrases members use for one thing, read as one word before features are taken
+(after :func:`words`, so "the LA's CC" is "the council centre")."""
+
+_SYNONYM_PHRASES = {tuple(phrase.split()): word for phrase, word in SYNONYMS.items()}
+_LONGEST_SYNONYM = max(len(phrase) for phrase in _SYNONYM_PHRASES)
 
 _STEM_ENDINGS = ("ings", "ing", "ies", "ied", "es", "ed", "s")
 _ES_AFTER = ("ss", "sh", "ch", "x", "z")
@@ -315,13 +343,31 @@ def stem(word: str) -> str:
     return word
 
 
+def canonical_words(text: str) -> list[str]:
+    """The text's words (:func:`words`) with every :data:`SYNONYMS` phrase replaced."""
+    found = words(text)
+    result: list[str] = []
+    start = 0
+    while start < len(found):
+        for size in range(min(_LONGEST_SYNONYM, len(found) - start), 0, -1):
+            replacement = _SYNONYM_PHRASES.get(tuple(found[start : start + size]))
+            if replacement is not None:
+                result.append(replacement)
+                start += size
+                break
+        else:
+            result.append(found[start])
+            start += 1
+    return result
+
+
 def content_words(text: str) -> list[str]:
     """The stems of the text's words that may say something about a theme."""
-    return [stem(word) for word in words(text) if word not in STOP_WORDS]
+    return [stem(word) for word in canonical_words(text) if word not in STOP_WORDS]
 
 
 def _normalised(text: str) -> str:
-    return " ".join(words(text))
+    return " ".join(canonical_words(text))
 
 
 class ThemeConfig(ThemeLike, Protocol):
@@ -336,8 +382,9 @@ class ThemeConfig(ThemeLike, Protocol):
 class Example:
     """A text and the themes it is about (none: about none of them).
 
-    ``source`` is ``"config"`` for the config's examples, or whatever the learner passed:
-    the reference of the need or answer an admin retagged (``"N-0042"``).
+    ``source`` is ``"config"`` for the config's examples, ``"labelled"`` for the sentences
+    shipped with coproduce, or whatever the learner passed: the reference of the need or
+    answer an admin retagged (``"N-0042"``).
     """
 
     text: str
@@ -355,19 +402,17 @@ class Neighbour:
 
 @dataclass(frozen=True)
 class ThemeScore:
-    """Why a theme was or was not given to a text.
+    """Why a theme (or, keyed :data:`NO_THEME`, no theme) was or was not given to a text.
 
-    ``score`` is what is compared with the threshold: ``similarity`` (to the mean of the
-    theme's examples) and the mean similarity to its :data:`NEAREST_K` closest examples
-    (``nearest`` lists them), weighted :data:`CENTROID_WEIGHT` and :data:`NEAREST_WEIGHT`,
-    plus a bonus for the theme's configured ``keywords`` found. ``terms`` are the words and
-    word pairs the text shares with the theme's examples, most telling first.
+    ``score`` is the linear model's score: above 0 it takes the text to be about the theme,
+    and the highest wins. ``terms`` are the text's words and word pairs that raise it most,
+    ``nearest`` the theme's examples most like the text, ``keywords`` the theme's configured
+    keywords and phrases found in it.
     """
 
     key: str
     score: float
     tagged: bool
-    similarity: float
     nearest: tuple[Neighbour, ...]
     terms: tuple[str, ...]
     keywords: tuple[str, ...]
@@ -380,30 +425,29 @@ class Explanation:
     themes: list[str]
     reason: str
     scores: tuple[ThemeScore, ...]  # highest score first
-    none: ThemeScore | None = None  # the examples about no theme, when there are some
+    none: ThemeScore | None = None  # the no-theme class, when there are examples of it
     duplicate_of: Neighbour | None = None
 
 
 class ThemeTagger:
-    """Tags texts with the themes whose examples they are most like.
+    """Tags texts with the programme's themes, by a linear model fitted on labelled examples.
 
-    Each text becomes a TF-IDF vector over its words (stemmed, common words left out, single
-    words and pairs) and its character n-grams within words (:data:`CHAR_RANGE`, so a typo
-    or another ending still shares most of its pieces), fitted on the examples. A theme's score is
-    :data:`CENTROID_WEIGHT` times the text's cosine similarity to the centroid of the theme's
-    examples plus :data:`NEAREST_WEIGHT` times the mean similarity to its :data:`NEAREST_K`
-    nearest examples, plus :data:`KEYWORD_BONUS` per point its configured keywords and
-    phrases score (at most :data:`KEYWORD_BONUS_CAP` points). The examples about no theme are
-    scored the same way (without a bonus) and win, times :data:`NONE_WEIGHT`, at a tie. The
-    themes reaching ``threshold`` are tagged, highest first, a second or later one only if
-    it scores at least :data:`SECOND_THEME_RATIO` of the first. A text nearly the same as one
-    example (similarity :data:`NEAR_DUPLICATE` or more) takes that example's themes, even
-    none: that is how an admin's correction (:meth:`learn`) wins for the same sentence said again.
+    Each text becomes a TF-IDF vector over its words (:data:`SYNONYMS` made one, stemmed,
+    common words left out, single words and pairs) and its character n-grams within words
+    (:data:`CHAR_RANGE`, a :data:`CHAR_WEIGHT` share, so a typo or another ending still shares
+    most of its pieces). A linear support vector machine, one theme against the rest and "no
+    theme" as a class of its own, is fitted on every example: the config's (``examples`` of
+    each theme, and ``none_examples``), the ``labelled`` sentences, and the learned ones, which
+    count :data:`LEARNED_WEIGHT` times; an example of two themes counts for each. The first
+    theme is the one scoring highest, none when "no theme" scores higher or the best score is
+    under ``min_score``; other themes scoring above 0 (the model's own yes) follow it. A text
+    nearly the same as one example (similarity :data:`NEAR_DUPLICATE` or more) takes that
+    example's themes, even none: that is how an admin's correction (:meth:`learn`) wins for
+    the same sentence said again. Without examples of two kinds, only that rule tags.
 
-    Examples come from the config (``examples`` of each theme) and from :meth:`learn`; an
-    example with no themes is a text about none of them. Learning refits at once (a few
-    milliseconds for hundreds of examples). Examples naming themes the tagger does not know
-    are kept for their other themes (a theme may have been removed from the config).
+    Learning refits at once (a fraction of a second for hundreds of examples). Examples
+    naming themes the tagger does not know are kept for their other themes (a theme may have
+    been removed from the config).
     """
 
     def __init__(
@@ -412,25 +456,29 @@ class ThemeTagger:
         learned: Iterable[tuple[str, Sequence[str]] | Example] = (),
         *,
         none_examples: Iterable[str] = (),
-        threshold: float = DEFAULT_SIMILARITY_THRESHOLD,
+        labelled: Iterable[Example] = (),
+        min_score: float | None = None,
     ) -> None:
         if not themes:
             raise ValueError("a tagger needs at least one theme")
         self.keys: tuple[str, ...] = tuple(theme.key for theme in themes)
-        self.threshold = threshold
+        self.min_score = min_score
         self._rules = rules_from(themes)
         self._examples: list[Example] = [
             Example(_clean(text), (theme.key,)) for theme in themes for text in theme.examples
         ]
         self._examples += [Example(_clean(text), ()) for text in none_examples]
+        self._examples += [self._known(example) for example in labelled]
+        self._weights = [1.0] * len(self._examples)
         for item in learned:
             example = item if isinstance(item, Example) else Example(item[0], tuple(item[1]))
             self._examples.append(self._known(example))
+            self._weights.append(LEARNED_WEIGHT)
         self._fit()
 
     @property
     def examples(self) -> tuple[Example, ...]:
-        """Every example, the config's first, then the learned ones in the order learned."""
+        """Every example: the config's, the labelled ones, then the learned in order learned."""
         return tuple(self._examples)
 
     def learn(self, text: str, themes: Sequence[str], source: str = "learned") -> Example:
@@ -443,6 +491,7 @@ class ThemeTagger:
             raise ValueError(f"unknown theme(s): {', '.join(unknown)}")
         example = Example(_clean(text), tuple(dict.fromkeys(themes)), source)
         self._examples.append(example)
+        self._weights.append(LEARNED_WEIGHT)
         self._fit()
         return example
 
@@ -456,31 +505,27 @@ class ThemeTagger:
 
     def _judge(self, text: str, *, evidence: bool) -> Explanation:
         vector = self._vector(text)
-        both = (self._stacked @ vector.T).toarray().ravel()
-        similarities, to_centroids = both[: len(self._examples)], both[len(self._examples) :]
-        keyword_scores = scores(text, self._rules)
+        similarities = self._matrix @ vector.toarray().ravel()
+        decisions = (vector @ self._coef).ravel() + self._intercept
         found = matched_terms(text, self._rules) if evidence else {}
-        theme_scores: list[ThemeScore] = []
-        for index, key in enumerate(self.keys):
-            centroid = float(to_centroids[index])
-            nearest = self._nearest(self._members[index], similarities)
-            best = _top_mean(self._members[index], similarities)
-            bonus = KEYWORD_BONUS * min(keyword_scores[key], KEYWORD_BONUS_CAP)
-            theme_scores.append(
-                ThemeScore(
-                    key=key,
-                    score=round(CENTROID_WEIGHT * centroid + NEAREST_WEIGHT * best + bonus, 4),
-                    tagged=False,
-                    similarity=round(centroid, 4),
-                    nearest=nearest if evidence else nearest[:1],
-                    terms=self._shared_terms(vector, index) if evidence else (),
-                    keywords=tuple(found.get(key, ())),
-                )
+
+        def score_of(key: str) -> ThemeScore:
+            column = self._column.get(key)
+            members = self._members.get(key, []) if evidence else []
+            return ThemeScore(
+                key=key,
+                score=-math.inf if column is None else round(float(decisions[column]), 4),
+                tagged=False,
+                nearest=self._nearest(members, similarities),
+                terms=self._terms(vector, column) if evidence and column is not None else (),
+                keywords=tuple(found.get(key, ())),
             )
-        ordered = sorted(theme_scores, key=lambda s: -s.score)
-        top = ordered[0].score
-        none = self._none_score(similarities, to_centroids, evidence=evidence)
+
+        ordered = sorted((score_of(key) for key in self.keys), key=lambda s: -s.score)
+        top = ordered[0]
+        none = score_of(NO_THEME) if NO_THEME in self._column else None
         duplicate = self._near_duplicate(similarities)
+        chosen: list[str] = []
         if duplicate is not None:
             chosen = [key for key in duplicate.example.themes if key in self.keys]
             reason = (
@@ -488,27 +533,24 @@ class ThemeTagger:
                 f"{duplicate.example.source} about "
                 + (", ".join(chosen) if chosen else "no theme")
             )
-        elif none is not None and none.score >= top:
-            chosen = []
-            reason = (
-                f"closer to the examples about no theme ({none.score:.2f}) than to any "
-                f"theme ({top:.2f})"
-            )
+        elif not self._column:
+            reason = "too few examples to judge by (examples of two kinds are needed)"
+        elif none is not None and none.score >= top.score:
+            reason = f"scores highest for no theme ({none.score:.2f}; best theme {top.score:.2f})"
+        elif self.min_score is not None and top.score < self.min_score:
+            reason = f"no theme reaches min_score ({top.score:.2f} < {self.min_score:.2f})"
         else:
-            chosen = [
+            chosen = [top.key] + [
                 s.key
-                for s in ordered
-                if s.score >= self.threshold and s.score >= top * SECOND_THEME_RATIO
+                for s in ordered[1:]
+                if s.score > 0 and (self.min_score is None or s.score >= self.min_score)
             ]
-            reason = (
-                f"closest to {', '.join(chosen)} (score {top:.2f}, threshold {self.threshold:.2f})"
-                if chosen
-                else f"no theme reaches the threshold ({top:.2f} < {self.threshold:.2f})"
-            )
-        rank = {s.key: i for i, s in enumerate(ordered)}
+            reason = f"scores highest for {top.key} ({top.score:.2f})"
+            if len(chosen) > 1:
+                reason += f", and above 0 for {', '.join(chosen[1:])}"
         tagged = set(chosen)
         return Explanation(
-            themes=sorted(chosen, key=lambda k: rank[k]),
+            themes=chosen,
             reason=reason,
             scores=tuple(replace(s, tagged=s.key in tagged) for s in ordered),
             none=none,
@@ -516,29 +558,18 @@ class ThemeTagger:
         )
 
     def _nearest(self, members: Sequence[int], similarities: Any) -> tuple[Neighbour, ...]:
-        if not members:
-            return ()
         ranked = sorted(members, key=lambda m: -similarities[m])[:NEAREST_SHOWN]
         return tuple(Neighbour(self._examples[m], float(similarities[m])) for m in ranked)
 
-    def _none_score(
-        self, similarities: Any, to_centroids: Any, *, evidence: bool
-    ) -> ThemeScore | None:
-        if not self._none_members:
-            return None
-        centroid = float(to_centroids[len(self.keys)])
-        nearest = self._nearest(self._none_members, similarities)
-        best = _top_mean(self._none_members, similarities)
-        score = CENTROID_WEIGHT * centroid + NEAREST_WEIGHT * best
-        return ThemeScore(
-            key=NO_THEME,
-            score=round(score * NONE_WEIGHT, 4),
-            tagged=False,
-            similarity=round(centroid, 4),
-            nearest=nearest if evidence else nearest[:1],
-            terms=(),
-            keywords=(),
-        )
+    def _terms(self, vector: Any, column: int) -> tuple[str, ...]:
+        """The text's word features that raise the score in ``column`` most."""
+        row = vector[:, : len(self._feature_names)].tocoo()
+        raised = [
+            (value * self._coef[col, column], int(col))
+            for value, col in zip(row.data, row.col, strict=True)
+        ]
+        ranked = sorted((p for p in raised if p[0] > 0), key=lambda p: -p[0])
+        return tuple(self._feature_names[col] for _, col in ranked[:TERMS_SHOWN])
 
     # Fitting and vectors
 
@@ -547,42 +578,47 @@ class ThemeTagger:
         return Example(_clean(example.text), themes, example.source)
 
     def _fit(self) -> None:
+        import numpy as np
         from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.svm import LinearSVC
 
         texts = [example.text for example in self._examples] or [""]
-        self._words = TfidfVectorizer(
-            analyzer=_word_features, sublinear_tf=True, norm="l2", min_df=1
-        )
+        self._words = TfidfVectorizer(analyzer=_word_features, sublinear_tf=True)
         self._chars = TfidfVectorizer(
-            analyzer="char_wb",
-            preprocessor=_normalised,
-            ngram_range=CHAR_RANGE,
-            sublinear_tf=True,
-            norm="l2",
+            analyzer="char_wb", preprocessor=_normalised, ngram_range=CHAR_RANGE, sublinear_tf=True
         )
         self._words.fit(texts)
         self._chars.fit(texts)
         self._feature_names: list[str] = list(self._words.get_feature_names_out())
-        self._matrix = self._vectors([example.text for example in self._examples])
-        self._members: list[list[int]] = [
-            [i for i, example in enumerate(self._examples) if key in example.themes]
-            for key in self.keys
-        ]
-        self._none_members = [i for i, ex in enumerate(self._examples) if not ex.themes]
-        from scipy.sparse import vstack
-
-        self._centroids = vstack(
-            [self._centroid(members) for members in [*self._members, self._none_members]]
-        ).tocsr()
-        self._stacked = vstack([self._matrix, self._centroids]).tocsr()
+        self._matrix = self._vectors(texts)
+        self._members: dict[str, list[int]] = {}
+        rows: list[int] = []
+        labels: list[str] = []
+        weights: list[float] = []
+        for index, (example, weight) in enumerate(zip(self._examples, self._weights, strict=True)):
+            for label in example.themes or (NO_THEME,):
+                self._members.setdefault(label, []).append(index)
+                rows.append(index)
+                labels.append(label)
+                weights.append(weight)
+        width = self._matrix.shape[1]
+        self._column: dict[str, int] = {}
+        self._coef = np.zeros((width, 0))
+        self._intercept = np.zeros(0)
+        if len(self._members) < 2:
+            return
+        model = LinearSVC(C=REGULARISATION).fit(self._matrix[rows], labels, sample_weight=weights)
+        coef, intercept = model.coef_.T, model.intercept_
+        if coef.shape[1] == 1:  # two classes: one score, for the second
+            coef, intercept = np.hstack([-coef, coef]), np.concatenate([-intercept, intercept])
+        self._coef, self._intercept = coef, intercept
+        self._column = {str(label): i for i, label in enumerate(model.classes_)}
 
     def _vectors(self, texts: Sequence[str]) -> Any:
         from scipy.sparse import hstack
         from sklearn import config_context
         from sklearn.preprocessing import normalize
 
-        if not texts:
-            texts = [""]
         with config_context(assume_finite=True, skip_parameter_validation=True):
             word_part = self._words.transform(texts) * (1 - CHAR_WEIGHT) ** 0.5
             char_part = self._chars.transform(texts) * CHAR_WEIGHT**0.5
@@ -590,15 +626,6 @@ class ThemeTagger:
 
     def _vector(self, text: str) -> Any:
         return self._vectors([text])
-
-    def _centroid(self, members: list[int]) -> Any:
-        import numpy as np
-        from scipy.sparse import csr_matrix
-        from sklearn.preprocessing import normalize
-
-        if not members:
-            return csr_matrix(self._matrix[0].shape)
-        return normalize(csr_matrix(np.asarray(self._matrix[members].mean(axis=0))))
 
     def _near_duplicate(self, similarities: Any) -> Neighbour | None:
         if not self._examples:
@@ -610,27 +637,6 @@ class ThemeTagger:
         best = float(similarities[index])
         latest = max(i for i, s in enumerate(similarities) if s >= best - 1e-9)
         return Neighbour(self._examples[latest], best)
-
-    def _shared_terms(self, vector: Any, index: int) -> tuple[str, ...]:
-        if not self._members[index]:
-            return ()
-        width = len(self._feature_names)
-        centroid = self._centroids[index]
-        contribution = vector[:, :width].multiply(centroid[:, :width])
-        row = contribution.tocoo()
-        pairs = sorted(zip(row.data, row.col, strict=True), key=lambda p: -p[0])
-        return tuple(self._feature_names[int(col)] for _, col in pairs[:TERMS_SHOWN])
-
-
-def _top_mean(members: Sequence[int], similarities: Any) -> float:
-    """The mean similarity of the :data:`NEAREST_K` examples nearest among ``members``."""
-    if not members:
-        return 0.0
-    import numpy as np
-
-    values = similarities[list(members)]
-    k = min(NEAREST_K, len(values))
-    return float(np.partition(values, len(values) - k)[-k:].mean())
 
 
 def _clean(text: str) -> str:

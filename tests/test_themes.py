@@ -46,14 +46,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from benchmarks.theme_accuracy import cross_validate, first_theme, labelled, markdown
-from bot.config import Programme, Theme
-from bot.theme_tagging import tagger_for
+from benchmarks.theme_accuracy import cross_validate, markdown
+from bot.config import Programme, Theme, ThemeTagging
+from bot.theme_tagging import shipped_sentences, tagger_for
 from conversations.themes import (
-    NONE_WEIGHT,
     ThemeRule,
     ThemeTagger,
     UnknownThemes,
+    canonical_words,
+    content_words,
     matched_terms,
     parse_theme_keys,
     rules_from,
@@ -493,28 +494,28 @@ def test_parse_theme_keys() -> None:
     assert "the themes are: performance_management" in str(raised.value)
 
 
-# The similarity tagger (ThemeTagger), measured on tests/data/themes_labelled.tsv
+# The tagger (ThemeTagger), measured on bot/theme_sentences.tsv
 #
-# 240 phone-style sentences, each with its main theme or "none". All of them are development
-# data: the tagger's knowledge is the config's examples (bot/theme_examples.py, none taken
-# from the file), and the threshold and the no-theme weight are what the sentences tune. The
-# accuracy asserted is cross-validated (benchmarks.theme_accuracy.cross_validate: repeated
-# stratified 5-fold, both settings chosen on the training folds, scored on the held-out one),
-# recomputed here; BENCHMARKS.md reports the same run.
-CV_FLOOR = 0.85
-NONE_UNTAGGED_FLOOR = 0.85
+# 450 phone-style sentences, each with its main theme or "none": the development set, which the
+# tagger learns from. The accuracy asserted is cross-validated (benchmarks.theme_accuracy.
+# cross_validate: stratified 5-fold, fitted on the config and four folds, scored on the fifth);
+# BENCHMARKS.md reports the same run, repeated. The held-out test file is scored apart
+# (python -m benchmarks.theme_accuracy test).
+CV_FLOOR = 0.8
+NONE_UNTAGGED_FLOOR = 0.8
 
 
-def test_labelled_set_is_large_split_and_uses_known_labels() -> None:
-    rows = labelled()
-    assert len(rows) >= 200
-    assert {row.split for row in rows} == {"dev", "test"}
+def test_the_shipped_sentences_are_many_use_known_labels_and_are_not_config_examples() -> None:
+    rows = shipped_sentences()
+    assert len(rows) == 450
     assert {row.theme for row in rows} == {*KEYS, "none"}
+    assert {row.origin for row in rows} == {"labelled", "blind"}
     assert len({row.text for row in rows}) == len(rows)
-    for split in ("dev", "test"):
-        half = [row for row in rows if row.split == split]
-        assert len(half) == len(rows) // 2
-        assert {row.theme for row in half} == {*KEYS, "none"}
+    programme = Programme()
+    examples = [text for theme in programme.themes for text in theme.examples]
+    examples += programme.theme_tagging.none_examples
+    said = {" ".join(words(row.text)) for row in rows}
+    assert not [text for text in examples if " ".join(words(text)) in said]
 
 
 @pytest.fixture(scope="module")
@@ -522,31 +523,43 @@ def tagger() -> ThemeTagger:
     return tagger_for(Programme())
 
 
-def test_cross_validated_accuracy(tagger: ThemeTagger) -> None:
-    rows = labelled()
-    cv = cross_validate(tagger, rows, KEYS)
+def test_cross_validated_accuracy() -> None:
+    rows = shipped_sentences()
+    cv = cross_validate(Programme(), rows, repeats=1)
     print("\n".join(markdown(cv.report)))
     print(f"cross-validated accuracy {cv.accuracy:.3f} (spread {cv.spread:.3f})")
-    assert len(cv.fold_accuracies) == cv.folds * cv.repeats
-    assert cv.report.total == len(rows) * cv.repeats
+    assert len(cv.fold_accuracies) == cv.folds
+    assert cv.report.total == len(rows)
     assert cv.accuracy >= CV_FLOOR
     assert cv.report.none_untagged_rate >= NONE_UNTAGGED_FLOOR
-    assert all(f.recall >= 0.7 for f in cv.report.per_theme), "a theme is left behind"
+    assert all(f.recall >= 0.65 for f in cv.report.per_theme), "a theme is left behind"
 
 
-def test_first_theme_replays_what_tag_decides(tagger: ThemeTagger) -> None:
-    # cross_validate varies the threshold and none weight through first_theme: it must be
-    # exactly what the tagger does with its own settings.
-    for row in labelled():
-        tagged = tagger.tag(row.text)
-        expected = tagged[0] if tagged else "none"
-        assert first_theme(tagger.explain(row.text), tagger.threshold, NONE_WEIGHT) == expected
+def test_the_tagger_learns_from_the_shipped_sentences_unless_told_not_to(
+    tagger: ThemeTagger,
+) -> None:
+    sources = {example.source for example in tagger.examples}
+    assert sources == {"config", "labelled"}
+    assert sum(e.source == "labelled" for e in tagger.examples) == len(shipped_sentences())
+    unlabelled = Programme(theme_tagging=ThemeTagging(labelled_sentences=False))
+    assert {e.source for e in tagger_for(unlabelled).examples} == {"config"}
+    # Sentences of a theme the programme lacks are left out, not taken as about no theme.
+    fewer = Programme(themes=Programme().themes[1:])
+    kept = {e.text for e in tagger_for(fewer).examples if e.source == "labelled"}
+    assert {row.text for row in shipped_sentences() if row.theme == PM}.isdisjoint(kept)
+    assert len(kept) == len(shipped_sentences()) - sum(r.theme == PM for r in shipped_sentences())
 
 
-def test_the_config_examples_are_not_the_labelled_sentences(tagger: ThemeTagger) -> None:
-    labelled_texts = {" ".join(words(row.text)) for row in labelled()}
-    assert not [e.text for e in tagger.examples if " ".join(words(e.text)) in labelled_texts]
-    assert all(tagger.explain(row.text).duplicate_of is None for row in labelled())
+def test_synonyms_are_read_as_one_word() -> None:
+    assert canonical_words("The LA's CC and the local authority") == [
+        "the",
+        "council",
+        "centre",
+        "and",
+        "the",
+        "council",
+    ]
+    assert content_words("Dads volunteering at the Sure Start") == ["dad", "volunteer", "centr"]
 
 
 def test_tag_is_explain_themes_and_scores_are_ordered(tagger: ThemeTagger) -> None:
@@ -560,14 +573,15 @@ def test_tag_is_explain_themes_and_scores_are_ordered(tagger: ThemeTagger) -> No
     first = explanation.scores[0]
     assert first.key == CE
     assert first.tagged
-    assert first.score >= tagger.threshold
+    assert explanation.none is not None
+    assert first.score > explanation.none.score
     assert stem("volunteers") == stem("volunteering") == "volunteer"
     assert "volunteer" in first.terms
     assert "volunteer" in first.keywords
     assert first.nearest
     assert all(CE in n.example.themes for n in first.nearest)
     assert first.nearest[0].similarity >= first.nearest[-1].similarity
-    assert "closest to community_engagement" in explanation.reason
+    assert "scores highest for community_engagement" in explanation.reason
     assert {s.key for s in explanation.scores} == set(KEYS)
 
 
@@ -576,7 +590,16 @@ def test_a_text_about_no_theme_is_untagged_and_says_why(tagger: ThemeTagger) -> 
     assert explanation.themes == []
     assert tagger.tag("") == []
     assert explanation.none is not None
+    assert explanation.none.nearest
     assert "no theme" in explanation.reason
+
+
+def test_min_score_leaves_unsure_texts_untagged() -> None:
+    sure = Programme(theme_tagging=ThemeTagging(min_score=5))
+    text = "we cant get volunteers for the Saturday club in Kirkby, the DBS takes months"
+    explanation = tagger_for(sure).explain(text)
+    assert explanation.themes == []
+    assert "min_score" in explanation.reason
 
 
 def test_a_correction_changes_how_a_near_identical_sentence_is_tagged() -> None:

@@ -24,17 +24,17 @@ async def test_a_retag_teaches_the_tagger_now_and_after_a_restart(
 ) -> None:
     await sign_up(member)
     await voice_a_need(member, NEED)
-    assert "partnership_working" not in themes_of(settings, 1)
+    assert "localised_commissioning" not in themes_of(settings, 1)
     admin = sim.user(ADMIN_ID, "Alex")
-    await admin.send("/retag N-0001 partnership_working")
-    assert (await admin.next_message()).text.startswith("N-0001 is now tagged: Partnership")
+    await admin.send("/retag N-0001 localised_commissioning")
+    assert (await admin.next_message()).text.startswith("N-0001 is now tagged: Localised")
 
     await voice_a_need(member, SAME_AGAIN)  # near-identical: tagged as corrected
-    assert themes_of(settings, 2) == ["partnership_working"]
+    assert themes_of(settings, 2) == ["localised_commissioning"]
 
     await bot.restart()  # the correction was stored: it still counts
     await voice_a_need(member, SAME_AGAIN + "!")
-    assert themes_of(settings, 3) == ["partnership_working"]
+    assert themes_of(settings, 3) == ["localised_commissioning"]
 
 
 async def test_themes_says_why_a_need_has_its_themes(

@@ -147,10 +147,10 @@ async def themes_command(update: Update, context: Context) -> None:
     lines.append(f"<i>Read again now: {html.escape(explanation.reason)}.</i>")
     for score in explanation.scores[:THEMES_EXPLAINED]:
         lines += ["", f"<b>{html.escape(names.get(score.key, score.key))}</b>: {score.score:.2f}"]
-        if score.keywords:
-            lines.append("Words: " + html.escape(", ".join(score.keywords)))
-        elif score.terms:
-            lines.append("Shares: " + html.escape(", ".join(score.terms[:5])))
+        if score.terms:
+            lines.append("Words that count: " + html.escape(", ".join(score.terms)))
+        elif score.keywords:
+            lines.append("Keywords: " + html.escape(", ".join(score.keywords)))
         if score.nearest:
             nearest = score.nearest[0]
             lines.append(
