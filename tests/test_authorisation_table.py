@@ -48,6 +48,7 @@ COMMAND_TABLE: dict[str, dict[str, str]] = {
     "wave": ADMINS,
     "outbox": ADMINS,
     "digest": ADMINS,
+    "export": STAFF,
 }
 # button prefix -> forged data -> who -> OK (answered, no error; changes only the presser's own
 # data). A press outside a private chat is answered with PRIVATE_ONLY_BUTTON for everyone.
