@@ -7,6 +7,7 @@ import asyncio
 import logging
 import re
 import sys
+import tempfile
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -284,6 +285,48 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    """Export the data to a file (as /export does), made readable by its owner only."""
+    from bot.core import Core
+    from bot.features.exports import service
+
+    target: Path = args.out
+    if target.exists():
+        return _fail(f"{target} already exists; choose a new file name")
+    if not settings.storage.path.exists():
+        return _fail(f"there is no database at {settings.storage.path}; check storage.path")
+    try:
+        request = service.ExportRequest(
+            what=args.what,
+            format=args.format,
+            area=args.area,
+            since=service.parse_request([f"since={args.since}"]).since if args.since else None,
+            event=args.event,
+            contacts=args.contacts,
+        )
+    except service.ExportProblem as problem:
+        return _fail(problem.message.split("\n")[0])
+
+    async def export() -> service.Exported:
+        database = await Database.open(settings.storage.path)
+        try:
+            core = Core.open(settings, database)
+            plan = await service.plan(core, service.CLI_ACTOR, request)
+            with tempfile.TemporaryDirectory(prefix="coproduce-export-") as directory:
+                exported = await service.export(core, plan, Path(directory))
+                service.deliver_to(exported.files, target)
+            return exported
+        finally:
+            await database.close()
+
+    try:
+        exported = asyncio.run(export())
+    except service.ExportProblem as problem:
+        return _fail(problem.message.split("\n")[0])
+    print(f"{exported.summary()}\nwritten to {target} (audited as actor 0, via cli)")
+    return 0
+
+
 def cmd_tag(settings: Settings, args: argparse.Namespace) -> int:
     """Tag each line of standard input with its themes (highest first, separated by tabs)."""
     from bot.theme_tagging import tagger_for
@@ -301,6 +344,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "check-config": cmd_check_config,
     "migrate": cmd_migrate,
     "backup": cmd_backup,
+    "export": cmd_export,
     "tag": cmd_tag,
 }
 
@@ -339,6 +383,25 @@ ARGUMENTS: dict[str, tuple[Argument, ...]] = {
         ),
     ),
     "backup": (Argument("path", type=Path, metavar="PATH", help="new file to write"),),
+    "export": (
+        Argument(
+            "--what",
+            choices=["all", "needs", "challenges", "surveys", "participants"],
+            default="all",
+            help="which data (default: all)",
+        ),
+        Argument(
+            "--format",
+            choices=["xlsx", "csv", "json"],
+            default="xlsx",
+            help="file format (default: xlsx); csv writes a zip of one CSV per sheet",
+        ),
+        Argument("--out", type=Path, required=True, metavar="FILE", help="new file to write"),
+        Argument("--area", default=None, metavar="KEY", help="one area only"),
+        Argument("--since", default=None, metavar="YYYY-MM-DD", help="rows from this date on"),
+        Argument("--event", default=None, metavar="CODE", help="attendees of this event only"),
+        Argument("--contacts", action="store_true", help="add names and Telegram ids (audited)"),
+    ),
 }
 
 CONFIG_HELP = "TOML config file (default: config.toml, else config.example.toml)"

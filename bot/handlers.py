@@ -46,6 +46,7 @@ from bot.features import (
     command_menu,
     commands_of,
     digests,
+    exports,
     invites,
     membership,
     needs,
@@ -79,6 +80,7 @@ FEATURES: tuple[Feature, ...] = (
     privacy.FEATURE,
     stats.FEATURE,
     digests.FEATURE,
+    exports.FEATURE,
     invites.FEATURE,
     audit.FEATURE,
 )

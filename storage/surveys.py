@@ -24,7 +24,7 @@ class SurveyRow(BaseModel):
     answered_at: datetime
 
 
-def _row(row: Any) -> SurveyRow:
+def survey_from_row(row: Any) -> SurveyRow:
     values = dict(row)
     values["scores"] = json.loads(values["scores"])
     return SurveyRow.model_validate(values)
@@ -61,14 +61,14 @@ class SurveyStore:
         async with self._database.connection.execute(
             "SELECT * FROM survey_answers WHERE user_id = ?", (user_id,)
         ) as cursor:
-            return {row.wave: row for row in map(_row, await cursor.fetchall())}
+            return {row.wave: row for row in map(survey_from_row, await cursor.fetchall())}
 
     async def all(self, areas: Collection[str] | None = None) -> list[SurveyRow]:
         """Every answer set, or those from ``areas`` only."""
         async with self._database.connection.execute(
             "SELECT * FROM survey_answers ORDER BY id"
         ) as cursor:
-            rows = [_row(row) for row in await cursor.fetchall()]
+            rows = [survey_from_row(row) for row in await cursor.fetchall()]
         return rows if areas is None else [row for row in rows if row.area in areas]
 
     async def awaiting_after(self) -> list[tuple[int, datetime]]:

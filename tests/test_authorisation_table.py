@@ -52,6 +52,7 @@ COMMAND_TABLE: dict[str, dict[str, str]] = {
     "commissioners": ADMINS,
     "revoke": ADMINS,
     "audit": ADMINS,
+    "export": STAFF,
 }
 # button prefix -> forged data -> who -> OK (answered, no error; changes only the presser's own
 # data). A press outside a private chat is answered with PRIVATE_ONLY_BUTTON for everyone.

@@ -20,7 +20,7 @@ from bot.simulator import demo as demo_module
 from tests.harness import EXAMPLE_CONFIG
 
 # A value for each command's required arguments, so every command parses.
-REQUIRED = {"backup": ["copy.sqlite3"]}
+REQUIRED = {"backup": ["copy.sqlite3"], "export": ["--out", "export.xlsx"]}
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:

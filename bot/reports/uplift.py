@@ -113,6 +113,41 @@ def uplift(
     return results
 
 
+@dataclass(frozen=True)
+class PersonChange:
+    """One participant's before and after means, compared as :func:`uplift` compares them."""
+
+    sector: str
+    before_mean: Fraction
+    after_mean: Fraction
+
+    @property
+    def change(self) -> Fraction:
+        return self.after_mean - self.before_mean
+
+    @property
+    def more_positive(self) -> bool:
+        return self.change > 0
+
+
+def person_change(
+    seen: Mapping[Wave, SurveyAnswers], *, item: str | None = None
+) -> PersonChange | None:
+    """One participant's pair under :func:`uplift`'s rules (the exports list them one by one);
+    None unless both waves are answered (with ``item``, both answered it)."""
+    participant = _participant(seen, item)
+    if participant.before is None or participant.after is None:
+        return None
+    return PersonChange(
+        participant.sector, _mean_score(participant.before), _mean_score(participant.after)
+    )
+
+
+def group_names(sector: str, groups: Sequence[GroupSpec]) -> list[str]:
+    """The report groups a participant of ``sector`` counts in: each naming it, else "Other"."""
+    return [group.name for group in groups if sector in group.sectors] or [OTHER_GROUP]
+
+
 def _participant(seen: Mapping[Wave, SurveyAnswers], item: str | None) -> _Participant:
     latest = seen["after"] if "after" in seen else seen["before"]
     return _Participant(
