@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -464,35 +465,37 @@ class ThemeTagger:
         self.keys: tuple[str, ...] = tuple(theme.key for theme in themes)
         self.min_score = min_score
         self._rules = rules_from(themes)
-        self._examples: list[Example] = [
+        examples = [
             Example(_clean(text), (theme.key,)) for theme in themes for text in theme.examples
         ]
-        self._examples += [Example(_clean(text), ()) for text in none_examples]
-        self._examples += [self._known(example) for example in labelled]
-        self._weights = [1.0] * len(self._examples)
+        examples += [Example(_clean(text), ()) for text in none_examples]
+        examples += [self._known(example) for example in labelled]
+        weights = [1.0] * len(examples)
         for item in learned:
             example = item if isinstance(item, Example) else Example(item[0], tuple(item[1]))
-            self._examples.append(self._known(example))
-            self._weights.append(LEARNED_WEIGHT)
-        self._fit()
+            examples.append(self._known(example))
+            weights.append(LEARNED_WEIGHT)
+        self._learning = threading.Lock()
+        self._model = _Model.fit(tuple(examples), tuple(weights))
 
     @property
     def examples(self) -> tuple[Example, ...]:
         """Every example: the config's, the labelled ones, then the learned in order learned."""
-        return tuple(self._examples)
+        return self._model.examples
 
     def learn(self, text: str, themes: Sequence[str], source: str = "learned") -> Example:
         """Keep ``text`` as an example of ``themes`` (empty: of no theme), in effect at once.
 
-        Raises ``ValueError`` for a theme key the tagger does not know.
+        Raises ``ValueError`` for a theme key the tagger does not know. Safe to call from a
+        worker thread while others tag: the refitted model replaces the old one in one step.
         """
         unknown = [key for key in themes if key not in self.keys]
         if unknown:
             raise ValueError(f"unknown theme(s): {', '.join(unknown)}")
         example = Example(_clean(text), tuple(dict.fromkeys(themes)), source)
-        self._examples.append(example)
-        self._weights.append(LEARNED_WEIGHT)
-        self._fit()
+        with self._learning:
+            old = self._model
+            self._model = _Model.fit((*old.examples, example), (*old.weights, LEARNED_WEIGHT))
         return example
 
     def tag(self, text: str) -> list[str]:
@@ -504,27 +507,28 @@ class ThemeTagger:
         return self._judge(text, evidence=True)
 
     def _judge(self, text: str, *, evidence: bool) -> Explanation:
-        vector = self._vector(text)
-        similarities = self._matrix @ vector.toarray().ravel()
-        decisions = (vector @ self._coef).ravel() + self._intercept
+        model = self._model  # one snapshot: a refit elsewhere does not change it mid-way
+        vector = model.vectors([text])
+        similarities = model.matrix @ vector.toarray().ravel()
+        decisions = (vector @ model.coef).ravel() + model.intercept
         found = matched_terms(text, self._rules) if evidence else {}
 
         def score_of(key: str) -> ThemeScore:
-            column = self._column.get(key)
-            members = self._members.get(key, []) if evidence else []
+            column = model.column.get(key)
+            members = model.members.get(key, []) if evidence else []
             return ThemeScore(
                 key=key,
                 score=-math.inf if column is None else round(float(decisions[column]), 4),
                 tagged=False,
-                nearest=self._nearest(members, similarities),
-                terms=self._terms(vector, column) if evidence and column is not None else (),
+                nearest=model.nearest(members, similarities),
+                terms=model.terms(vector, column) if evidence and column is not None else (),
                 keywords=tuple(found.get(key, ())),
             )
 
         ordered = sorted((score_of(key) for key in self.keys), key=lambda s: -s.score)
         top = ordered[0]
-        none = score_of(NO_THEME) if NO_THEME in self._column else None
-        duplicate = self._near_duplicate(similarities)
+        none = score_of(NO_THEME) if NO_THEME in model.column else None
+        duplicate = model.near_duplicate(similarities)
         chosen: list[str] = []
         if duplicate is not None:
             chosen = [key for key in duplicate.example.themes if key in self.keys]
@@ -533,7 +537,7 @@ class ThemeTagger:
                 f"{duplicate.example.source} about "
                 + (", ".join(chosen) if chosen else "no theme")
             )
-        elif not self._column:
+        elif not model.column:
             reason = "too few examples to judge by (examples of two kinds are needed)"
         elif none is not None and none.score >= top.score:
             reason = f"scores highest for no theme ({none.score:.2f}; best theme {top.score:.2f})"
@@ -557,78 +561,91 @@ class ThemeTagger:
             duplicate_of=duplicate,
         )
 
-    def _nearest(self, members: Sequence[int], similarities: Any) -> tuple[Neighbour, ...]:
-        ranked = sorted(members, key=lambda m: -similarities[m])[:NEAREST_SHOWN]
-        return tuple(Neighbour(self._examples[m], float(similarities[m])) for m in ranked)
-
-    def _terms(self, vector: Any, column: int) -> tuple[str, ...]:
-        """The text's word features that raise the score in ``column`` most."""
-        row = vector[:, : len(self._feature_names)].tocoo()
-        raised = [
-            (value * self._coef[col, column], int(col))
-            for value, col in zip(row.data, row.col, strict=True)
-        ]
-        ranked = sorted((p for p in raised if p[0] > 0), key=lambda p: -p[0])
-        return tuple(self._feature_names[col] for _, col in ranked[:TERMS_SHOWN])
-
-    # Fitting and vectors
-
     def _known(self, example: Example) -> Example:
         themes = tuple(key for key in dict.fromkeys(example.themes) if key in self.keys)
         return Example(_clean(example.text), themes, example.source)
 
-    def _fit(self) -> None:
+
+@dataclass(frozen=True)
+class _Model:
+    """What one fit of the examples gives: the vectorisers, the examples' vectors, and the
+    linear model's weights. Never changed once made; :meth:`ThemeTagger.learn` makes a new one."""
+
+    examples: tuple[Example, ...]
+    weights: tuple[float, ...]
+    words: Any
+    chars: Any
+    feature_names: tuple[str, ...]
+    matrix: Any
+    members: Mapping[str, list[int]]
+    column: Mapping[str, int]
+    coef: Any
+    intercept: Any
+
+    @classmethod
+    def fit(cls, examples: tuple[Example, ...], weights: tuple[float, ...]) -> _Model:
         import numpy as np
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.svm import LinearSVC
 
-        texts = [example.text for example in self._examples] or [""]
-        self._words = TfidfVectorizer(analyzer=_word_features, sublinear_tf=True)
-        self._chars = TfidfVectorizer(
+        texts = [example.text for example in examples] or [""]
+        words = TfidfVectorizer(analyzer=_word_features, sublinear_tf=True).fit(texts)
+        chars = TfidfVectorizer(
             analyzer="char_wb", preprocessor=_normalised, ngram_range=CHAR_RANGE, sublinear_tf=True
-        )
-        self._words.fit(texts)
-        self._chars.fit(texts)
-        self._feature_names: list[str] = list(self._words.get_feature_names_out())
-        self._matrix = self._vectors(texts)
-        self._members: dict[str, list[int]] = {}
+        ).fit(texts)
+        matrix = _vectors(words, chars, texts)
+        members: dict[str, list[int]] = {}
         rows: list[int] = []
         labels: list[str] = []
-        weights: list[float] = []
-        for index, (example, weight) in enumerate(zip(self._examples, self._weights, strict=True)):
+        sample_weights: list[float] = []
+        for index, (example, weight) in enumerate(zip(examples, weights, strict=True)):
             for label in example.themes or (NO_THEME,):
-                self._members.setdefault(label, []).append(index)
+                members.setdefault(label, []).append(index)
                 rows.append(index)
                 labels.append(label)
-                weights.append(weight)
-        width = self._matrix.shape[1]
-        self._column: dict[str, int] = {}
-        self._coef = np.zeros((width, 0))
-        self._intercept = np.zeros(0)
-        if len(self._members) < 2:
-            return
-        model = LinearSVC(C=REGULARISATION).fit(self._matrix[rows], labels, sample_weight=weights)
-        coef, intercept = model.coef_.T, model.intercept_
-        if coef.shape[1] == 1:  # two classes: one score, for the second
-            coef, intercept = np.hstack([-coef, coef]), np.concatenate([-intercept, intercept])
-        self._coef, self._intercept = coef, intercept
-        self._column = {str(label): i for i, label in enumerate(model.classes_)}
+                sample_weights.append(weight)
+        coef, intercept = np.zeros((matrix.shape[1], 0)), np.zeros(0)
+        column: dict[str, int] = {}
+        if len(members) >= 2:
+            svm = LinearSVC(C=REGULARISATION).fit(
+                matrix[rows], labels, sample_weight=sample_weights
+            )
+            coef, intercept = svm.coef_.T, svm.intercept_
+            if coef.shape[1] == 1:  # two classes: one score, for the second
+                coef, intercept = np.hstack([-coef, coef]), np.concatenate([-intercept, intercept])
+            column = {str(label): i for i, label in enumerate(svm.classes_)}
+        return cls(
+            examples=examples,
+            weights=weights,
+            words=words,
+            chars=chars,
+            feature_names=tuple(words.get_feature_names_out()),
+            matrix=matrix,
+            members=members,
+            column=column,
+            coef=coef,
+            intercept=intercept,
+        )
 
-    def _vectors(self, texts: Sequence[str]) -> Any:
-        from scipy.sparse import hstack
-        from sklearn import config_context
-        from sklearn.preprocessing import normalize
+    def vectors(self, texts: Sequence[str]) -> Any:
+        return _vectors(self.words, self.chars, texts)
 
-        with config_context(assume_finite=True, skip_parameter_validation=True):
-            word_part = self._words.transform(texts) * (1 - CHAR_WEIGHT) ** 0.5
-            char_part = self._chars.transform(texts) * CHAR_WEIGHT**0.5
-            return normalize(hstack([word_part, char_part]).tocsr())
+    def nearest(self, members: Sequence[int], similarities: Any) -> tuple[Neighbour, ...]:
+        ranked = sorted(members, key=lambda m: -similarities[m])[:NEAREST_SHOWN]
+        return tuple(Neighbour(self.examples[m], float(similarities[m])) for m in ranked)
 
-    def _vector(self, text: str) -> Any:
-        return self._vectors([text])
+    def terms(self, vector: Any, column: int) -> tuple[str, ...]:
+        """The text's word features that raise the score in ``column`` most."""
+        row = vector[:, : len(self.feature_names)].tocoo()
+        raised = [
+            (value * self.coef[col, column], int(col))
+            for value, col in zip(row.data, row.col, strict=True)
+        ]
+        ranked = sorted((p for p in raised if p[0] > 0), key=lambda p: -p[0])
+        return tuple(self.feature_names[col] for _, col in ranked[:TERMS_SHOWN])
 
-    def _near_duplicate(self, similarities: Any) -> Neighbour | None:
-        if not self._examples:
+    def near_duplicate(self, similarities: Any) -> Neighbour | None:
+        if not self.examples:
             return None
         index = int(similarities.argmax())
         if similarities[index] < NEAR_DUPLICATE:
@@ -636,7 +653,18 @@ class ThemeTagger:
         # The latest example wins among equals: a later correction overrides an earlier one.
         best = float(similarities[index])
         latest = max(i for i, s in enumerate(similarities) if s >= best - 1e-9)
-        return Neighbour(self._examples[latest], best)
+        return Neighbour(self.examples[latest], best)
+
+
+def _vectors(words: Any, chars: Any, texts: Sequence[str]) -> Any:
+    from scipy.sparse import hstack
+    from sklearn import config_context
+    from sklearn.preprocessing import normalize
+
+    with config_context(assume_finite=True, skip_parameter_validation=True):
+        word_part = words.transform(texts) * (1 - CHAR_WEIGHT) ** 0.5
+        char_part = chars.transform(texts) * CHAR_WEIGHT**0.5
+        return normalize(hstack([word_part, char_part]).tocsr())
 
 
 def _clean(text: str) -> str:

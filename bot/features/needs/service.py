@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
@@ -163,7 +164,10 @@ async def retag(core: Core, reference: str, themes: list[str], actor_id: int) ->
             core.clock(),
             {"reference": contribution.reference, "themes": themes},
         )
-    core.tagger.learn(contribution.tagged_text, themes, source=contribution.reference)
+    # Refitting takes a fraction of a second: off the event loop, so nobody waits for it.
+    await asyncio.to_thread(
+        core.tagger.learn, contribution.tagged_text, themes, contribution.reference
+    )
     return True
 
 
