@@ -17,6 +17,7 @@ import aiosqlite
 from pydantic import BaseModel
 
 from storage.database import Database
+from storage.progress import note_reached, note_submitted
 
 __all__ = ["Draft", "DraftStore", "IdleDraft"]
 
@@ -105,6 +106,7 @@ class DraftStore:
                 ),
             ) as cursor:
                 row = await cursor.fetchone()
+            await note_reached(connection, user_id, form, step_key, now)
         return _draft(row)
 
     async def save(self, draft: Draft, now: datetime) -> None:
@@ -122,6 +124,7 @@ class DraftStore:
                     draft.id,
                 ),
             )
+            await note_reached(connection, draft.user_id, draft.form, draft.step_key, now)
 
     def note_question(self, draft_id: int, message_id: int | None) -> None:
         """Remember which message shows the draft's question; written with the next commit.
@@ -144,10 +147,19 @@ class DraftStore:
             await connection.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
         self._questions.pop(draft_id, None)
 
-    async def complete(self, draft_id: int, submit: Callable[[], Awaitable[T]]) -> T:
-        """Run the form's on-submit hook and discard the draft, in one transaction."""
-        async with self._database.transaction():
+    async def complete(
+        self, draft_id: int, submit: Callable[[], Awaitable[T]], now: datetime
+    ) -> T:
+        """Run the form's on-submit hook, note the submission and discard the draft, in one
+        transaction."""
+        async with self._database.transaction() as connection:
             result = await submit()
+            async with connection.execute(
+                "SELECT user_id, form FROM drafts WHERE id = ?", (draft_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is not None:
+                await note_submitted(connection, row[0], row[1], now)
             await self.discard(draft_id)
         return result
 
