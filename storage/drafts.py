@@ -3,7 +3,9 @@
 A draft row is the source of truth for resuming a form after a restart or hours later: the
 answers and the step they lead to are written in one transaction. Steps are addressed by key
 (``step_key``, NULL at the summary), with the form's step keys as they were (``form_steps``),
-so a form edited in the config never moves a draft onto a different question.
+so a form edited in the config never moves a draft onto a different question. The step a draft
+is put on, and its submission, are noted in the same transaction for the completion funnel
+(:mod:`storage.progress`).
 """
 
 from __future__ import annotations
