@@ -112,7 +112,8 @@ async def test_the_admin_sees_the_exact_funnel_of_each_form(
     # What the funnel counts is stored once per person and step, with the submission.
     assert rows(
         settings,
-        "SELECT user_id, step_key FROM form_progress WHERE form = 'need' AND user_id = 3001",
+        "SELECT user_id, step_key FROM form_progress WHERE form = 'need' AND user_id = 3001"
+        " ORDER BY step_key",
     ) == [(3001, "what"), (3001, "where")]
     assert rows(settings, "SELECT user_id FROM form_submissions WHERE form = 'need'") == [(3000,)]
 
