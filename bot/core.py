@@ -25,6 +25,7 @@ from storage.outbox import OutboxStore
 from storage.participants import ParticipantStore
 from storage.privacy import PersonalData
 from storage.roles import RoleStore
+from storage.stats import StatsStore
 from storage.surveys import SurveyStore
 from storage.themes import ThemeExample, ThemeExampleStore
 
@@ -50,6 +51,7 @@ class Core:
     roles: StaffRoles
     audit: AuditLog
     events: EventStore
+    stats: StatsStore
     # Tags needs and answers with the programme's themes; learns from admins' corrections.
     tagger: ThemeTagger
     # Every table with personal data, as the registered features declare them.
@@ -84,6 +86,7 @@ class Core:
             roles=StaffRoles(RoleStore(database)),
             audit=AuditLog(database),
             events=EventStore(database),
+            stats=StatsStore(database),
             tagger=tagger_for(settings.programme, [e.as_pair() for e in learned]),
             personal_data=tuple(personal_data),
             clock=clock,

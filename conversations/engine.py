@@ -650,7 +650,9 @@ class FormEngine:
             await self._ask(update, context, draft, note=problem)
             return
         submission = Submission(person_of(_user(update)), draft.id, answers)
-        confirmation = await self._drafts.complete(draft.id, lambda: form.on_submit(submission))
+        confirmation = await self._drafts.complete(
+            draft.id, lambda: form.on_submit(submission), self._clock()
+        )
         await self._clear_keyboard(context, draft)
         await context.bot.send_message(draft.user_id, html.escape(confirmation))
         await self._on_finish(update, context)

@@ -3,7 +3,9 @@
 A draft row is the source of truth for resuming a form after a restart or hours later: the
 answers and the step they lead to are written in one transaction. Steps are addressed by key
 (``step_key``, NULL at the summary), with the form's step keys as they were (``form_steps``),
-so a form edited in the config never moves a draft onto a different question.
+so a form edited in the config never moves a draft onto a different question. The step a draft
+is put on, and its submission, are noted in the same transaction for the completion funnel
+(:mod:`storage.progress`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import aiosqlite
 from pydantic import BaseModel
 
 from storage.database import Database
+from storage.progress import note_reached, note_submitted
 
 __all__ = ["Draft", "DraftStore", "IdleDraft"]
 
@@ -105,6 +108,7 @@ class DraftStore:
                 ),
             ) as cursor:
                 row = await cursor.fetchone()
+            await note_reached(connection, user_id, form, step_key, now)
         return _draft(row)
 
     async def save(self, draft: Draft, now: datetime) -> None:
@@ -122,6 +126,7 @@ class DraftStore:
                     draft.id,
                 ),
             )
+            await note_reached(connection, draft.user_id, draft.form, draft.step_key, now)
 
     def note_question(self, draft_id: int, message_id: int | None) -> None:
         """Remember which message shows the draft's question; written with the next commit.
@@ -144,10 +149,19 @@ class DraftStore:
             await connection.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
         self._questions.pop(draft_id, None)
 
-    async def complete(self, draft_id: int, submit: Callable[[], Awaitable[T]]) -> T:
-        """Run the form's on-submit hook and discard the draft, in one transaction."""
-        async with self._database.transaction():
+    async def complete(
+        self, draft_id: int, submit: Callable[[], Awaitable[T]], now: datetime
+    ) -> T:
+        """Run the form's on-submit hook, note the submission and discard the draft, in one
+        transaction."""
+        async with self._database.transaction() as connection:
             result = await submit()
+            async with connection.execute(
+                "SELECT user_id, form FROM drafts WHERE id = ?", (draft_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is not None:
+                await note_submitted(connection, row[0], row[1], now)
             await self.discard(draft_id)
         return result
 

@@ -88,27 +88,33 @@ async def test_the_admin_gets_stats_by_sector_and_area(
 
     await admin.send("/stats")
     stats = await admin.next_message()
-    assert stats.text.splitlines()[:9] == [
+    assert stats.text.splitlines()[:10] == [
+        "Figures for every area",
         "Signed up: 3",
         "",
         "By sector",
-        "Children's centre: 2",
         "Voluntary or community group: 1",
+        "Children's centre: 2",
         "",
         "By area",
         "Knowsley: 2",
         "Sefton: 1",
     ]
+    assert "fewer than" not in stats.text  # an admin sees every figure
+    assert stats.labels() == ["Needs", "Where people stop", "Survey results"]
 
 
 async def test_the_admin_gets_stats_when_no_one_has_signed_up(admin: SimUser) -> None:
     await admin.send("/stats")
-    assert (await admin.next_message()).text.splitlines()[:5] == [
+    assert (await admin.next_message()).text.splitlines()[:8] == [
+        "Figures for every area",
         "Signed up: 0",
         "",
         "By sector",
+        "No one yet.",
         "",
         "By area",
+        "No one yet.",
     ]
 
 

@@ -16,25 +16,29 @@ async def test_a_commissioner_is_welcomed_for_their_job_not_signed_up(
     welcome = await message_saying(commissioner, "Welcome, Chris")
     assert "commissioner for Knowsley" in welcome.text
     assert "privacy" not in welcome.text.lower()  # no member sign-up, no consent asked
-    assert welcome.labels() == ["Needs in my areas", "Survey results for my areas"]
+    assert welcome.labels() == ["Needs in my areas", "Figures for my areas"]
     assert rows(settings, "SELECT COUNT(*) FROM participants") == [(0,)]
 
     await commissioner.send("/menu")
     menu = await message_saying(commissioner, "What would you like to do?")
     assert "send /start" not in menu.text
-    assert menu.labels() == ["Needs in my areas", "Survey results for my areas"]
+    assert menu.labels() == ["Needs in my areas", "Figures for my areas"]
 
-    # A menu button runs its command: here the survey results (nothing to draw yet).
-    await commissioner.press("Survey results for my areas")
+    # A menu button runs its command: here the figures, and from them the survey results
+    # (nothing to draw yet).
+    await commissioner.press("Figures for my areas")
+    figures = await message_saying(commissioner, "Figures for Knowsley")
+    await commissioner.press("Survey results", message_id=figures.message_id)
     report = await message_saying(commissioner, "Before and after surveys")
     assert "no one has answered both surveys yet" in report.text.lower()
 
     await commissioner.send("/help")
     help_text = (await message_saying(commissioner, "as a commissioner")).text
     assert "/needs - Needs raised in your areas" in help_text
-    assert "/stats - Survey results: before and after, for your areas" in help_text
+    assert (
+        "/stats - Figures for your areas: sign-ups, needs, where people stop, surveys" in help_text
+    )
     assert "voiced" not in help_text
-    assert "sign-ups" not in help_text.lower()
     assert "/profile" not in help_text  # a member's command, not theirs
 
 
@@ -45,9 +49,9 @@ async def test_an_admin_has_their_own_welcome_menu_and_help(
     await admin.send("/start")
     welcome = await message_saying(admin, "Welcome, Alex")
     assert "programme admin" in welcome.text
-    assert welcome.labels() == ["Needs raised", "Sign-ups"]
+    assert welcome.labels() == ["Needs raised", "Figures"]
 
-    await admin.press("Sign-ups")
+    await admin.press("Figures")
     signups = await message_saying(admin, "Signed up: 1")
     await admin.press("Survey results", message_id=signups.message_id)
     await message_saying(admin, "Before and after surveys")
@@ -55,7 +59,10 @@ async def test_an_admin_has_their_own_welcome_menu_and_help(
     await admin.send("/help")
     help_text = (await message_saying(admin, "as a programme admin")).text
     assert "/needs - Needs raised in every area" in help_text
-    assert "/stats - Sign-ups by sector and area" in help_text
+    assert (
+        "/stats - Figures: sign-ups by sector and area, needs, where people stop, surveys"
+        in help_text
+    )
     assert "/wave - " in help_text
 
     # A member's /help is unchanged: their own needs, no staff commands.

@@ -167,7 +167,7 @@ async def test_forty_participants_give_the_seeds_58_and_64_percent(
     assert "2 people answered only the before survey" in report.text
 
     commissioner = sim.user(COMMISSIONER_ID, "Chris")
-    await commissioner.send("/stats")
+    await commissioner.send("/stats surveys")
     seen = await message_saying(commissioner, "Before and after surveys", timeout=15)
     assert "VCS and local authority: 14 of 24 people (58%)" in seen.text
 

@@ -222,12 +222,24 @@ def whole_percent(part: int, whole: int) -> int:
     return (200 * part + whole) // (2 * whole)
 
 
-def is_withheld(group: GroupUplift, *, min_group_size: int | None) -> bool:
-    """Whether disclosure control hides this group's figures: some pairs, but too few.
+def too_few(people: int, *, min_group_size: int | None) -> bool:
+    """Disclosure control: whether a count of people is shown only as "fewer than N": some
+    people, but fewer than ``min_group_size`` (None: no control). None at all hides no one."""
+    return min_group_size is not None and 0 < people < min_group_size
 
-    A group with no pairs has no figures to hide, so it is not withheld.
-    """
-    return min_group_size is not None and 0 < group.paired < min_group_size
+
+def shown(people: int, *, min_group_size: int | None) -> str:
+    """A count of people as it may be shown: the number, or "fewer than N"."""
+    return (
+        f"fewer than {min_group_size}"
+        if too_few(people, min_group_size=min_group_size)
+        else str(people)
+    )
+
+
+def is_withheld(group: GroupUplift, *, min_group_size: int | None) -> bool:
+    """Whether disclosure control hides this group's figures: some pairs, but too few."""
+    return too_few(group.paired, min_group_size=min_group_size)
 
 
 def describe(group: GroupUplift, *, min_group_size: int | None) -> str:
@@ -272,7 +284,8 @@ def verdict(group: GroupUplift) -> str:
     return "could be chance"
 
 
-def _people(count: int) -> str:
+def counted_people(count: int) -> str:
+    """How many people, in words that read right for one: "1 person", "3 people"."""
     return f"{count} {'person' if count == 1 else 'people'}"
 
 
@@ -292,17 +305,17 @@ def in_plain_words(group: GroupUplift, *, min_group_size: int | None) -> str:
     else:
         percent = whole_percent(group.more_positive, group.paired)
         sentences = [
-            f"{group.more_positive} of {_people(group.paired)} ({percent}%) felt more positive "
-            "after the programme than before.",
+            f"{group.more_positive} of {counted_people(group.paired)} ({percent}%) felt more "
+            "positive after the programme than before.",
             verdict(group).capitalize() + ".",
         ]
         if group.less_positive:
-            sentences.append(f"{_people(group.less_positive)} felt less positive.")
+            sentences.append(f"{counted_people(group.less_positive)} felt less positive.")
     waiting = []
     if group.unpaired_before:
-        waiting.append(f"{_people(group.unpaired_before)} answered only the before survey")
+        waiting.append(f"{counted_people(group.unpaired_before)} answered only the before survey")
     if group.unpaired_after:
-        waiting.append(f"{_people(group.unpaired_after)} answered only the after survey")
+        waiting.append(f"{counted_people(group.unpaired_after)} answered only the after survey")
     if waiting:
         sentences.append(" and ".join(waiting).capitalize() + ".")
     return f"{group.name}: " + " ".join(sentences)

@@ -29,12 +29,7 @@ STATUS_WORDS = {
     "responded": "A commissioner has replied",
     "done": "Done",
 }
-STAFF_STATUS = {
-    "new": "new",
-    "acknowledged": "read",
-    "responded": "replied",
-    "done": "done",
-}
+STAFF_STATUS = service.STAFF_STATUS
 PREVIEW_LENGTH = 80
 REPLY_PREVIEW = 300
 # Room for the list in one Telegram message (4,096 characters), with the heading.

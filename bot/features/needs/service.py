@@ -19,6 +19,7 @@ from storage.outbox import Outgoing
 
 __all__ = [
     "PAGE_SIZE",
+    "STAFF_STATUS",
     "InboxPage",
     "ThemesExplained",
     "acknowledge",
@@ -35,6 +36,13 @@ __all__ = [
 ]
 
 PAGE_SIZE = 10
+# A need's status as staff read it.
+STAFF_STATUS = {
+    "new": "new",
+    "acknowledged": "read",
+    "responded": "replied",
+    "done": "done",
+}
 # How much of a need the member is reminded of when told what happened to it.
 FIRST_WORDS = 60
 

@@ -15,7 +15,7 @@ from bot.reports.uplift import GroupSpec, SurveyAnswers, in_plain_words, uplift
 from conversations.forms import Form
 from conversations.survey import FORM_NAMES, Due, due_wave, survey_form
 from storage.outbox import Outgoing
-from storage.surveys import Wave, WaveState
+from storage.surveys import SurveyRow, Wave, WaveState
 
 __all__ = [
     "SurveyReport",
@@ -25,6 +25,7 @@ __all__ = [
     "set_wave",
     "survey_due",
     "survey_report",
+    "survey_rows",
     "wave_status",
 ]
 
@@ -74,6 +75,14 @@ async def wave_status(core: Core) -> str:
     return f"Before survey: {before}.\nAfter survey: {after}."
 
 
+async def survey_rows(
+    core: Core, *, areas: Collection[str] | None, people: Collection[int] | None = None
+) -> list[SurveyRow]:
+    """Every answer set from ``areas`` (None: all), of ``people`` only if given."""
+    rows = await core.surveys.all(areas)
+    return rows if people is None else [row for row in rows if row.user_id in people]
+
+
 @dataclass(frozen=True)
 class SurveyReport:
     """The report as a message (HTML) and one chart per group with something to draw."""
@@ -83,11 +92,16 @@ class SurveyReport:
 
 
 async def survey_report(
-    core: Core, *, areas: Collection[str] | None, min_group_size: int | None
+    core: Core,
+    *,
+    areas: Collection[str] | None,
+    min_group_size: int | None,
+    people: Collection[int] | None = None,
 ) -> SurveyReport:
-    """The uplift per report group in plain words, and its charts, for ``areas`` (None: all)."""
+    """The uplift per report group in plain words, and its charts, for ``areas`` (None: all)
+    and, if given, only ``people`` (an event's attendees)."""
     programme = core.settings.programme
-    rows = await core.surveys.all(areas)
+    rows = await survey_rows(core, areas=areas, people=people)
     # Someone forgotten keeps anonymous answers that can no longer be paired: count them apart.
     answers = [
         SurveyAnswers(
