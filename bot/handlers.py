@@ -45,6 +45,7 @@ from bot.features import (
     challenges,
     commands_of,
     digests,
+    events,
     membership,
     needs,
     privacy,
@@ -77,6 +78,7 @@ FEATURES: tuple[Feature, ...] = (
     privacy.FEATURE,
     stats.FEATURE,
     digests.FEATURE,
+    events.FEATURE,
 )
 COMMANDS: tuple[Command, ...] = tuple(commands_of(FEATURES))
 
