@@ -42,6 +42,7 @@ from bot.features import (
     Command,
     Feature,
     JobCallback,
+    broadcast,
     challenges,
     commands_of,
     digests,
@@ -79,6 +80,7 @@ FEATURES: tuple[Feature, ...] = (
     stats.FEATURE,
     digests.FEATURE,
     events.FEATURE,
+    broadcast.FEATURE,
 )
 COMMANDS: tuple[Command, ...] = tuple(commands_of(FEATURES))
 
