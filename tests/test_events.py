@@ -232,3 +232,28 @@ async def test_event_without_the_right_words_says_how_to_use_it(admin: SimUser) 
     assert (await admin.next_message()).text == "There is no event nothing. /events lists them."
     await admin.send("/events")
     assert "No events yet." in (await admin.next_message()).text
+
+
+async def test_a_restart_during_sign_up_still_brings_the_person_back_to_the_event(
+    sim: SimulatorClient, bot: RunningBot, admin: SimUser, settings: Settings
+) -> None:
+    _, code = await new_event(admin)
+    maya = sim.user(2001, "Maya")
+    await scan(maya, code)
+    await message_saying(maya, "Are you happy to go ahead?")
+    await maya.press("I agree")
+    await message_saying(maya, "What should we call you?")
+    assert rows(settings, "SELECT pending_link FROM participants") == [(f"ev_{code}",)]
+    await bot.restart()
+    await maya.send("Maya")
+    await message_saying(maya, "Which group or organisation")
+    await maya.send("Kirkby Mums' Group")
+    await message_saying(maya, "best describes your organisation")
+    await maya.press("Voluntary or community group")
+    await message_saying(maya, "Which area")
+    await maya.press("Knowsley")
+    await message_saying(maya, "Check your answers")
+    await maya.press("Save")
+    welcome = await message_saying(maya, "you're recorded as attending")
+    assert welcome.labels() == [BEFORE_BUTTON]
+    assert rows(settings, "SELECT user_id FROM event_attendance") == [(2001,)]
