@@ -112,39 +112,43 @@ class Closing:
 async def close(core: Core, code: str, admin_id: int) -> Closing:
     """Close the event, which opens its after survey for the attendees; invite each of them
     through the outbox (not staff, nor anyone who sent /stop, never took the before survey or
-    already took the after one), after the quiet hours. Audited."""
+    already took the after one), after the quiet hours. Audited, all in one transaction."""
     now = core.clock()
     event = await core.events.get(code)
     if event is None:
         return Closing(None, f"There is no event {code}. /events lists them.")
-    if not await core.events.close(code, now):
-        return Closing(None, f"{event.name} ({code}) was closed already.")
-    invited = not_invited = 0
-    after_closed = (await core.surveys.wave_states()).get("after") == "closed"
-    at = follow_up_time(core, now)
-    body = Outgoing(text=AFTER_INVITATION.format(name=html.escape(event.name)), buttons=TAKE_AFTER)
-    for user_id in await core.events.attendees(code):
-        person = await core.participants.get(user_id)
-        answered = await core.surveys.of(user_id)
-        if (
-            not after_closed
-            and person is not None
-            and person.follow_ups
-            and "before" in answered
-            and "after" not in answered
-            and core.roles.role_of(user_id) is Role.MEMBER
-        ):
-            invited += await core.outbox.enqueue(
-                f"event-after:{code}:{user_id}", user_id, body, now, not_before=at
-            )
-        else:
-            not_invited += 1
-    await core.audit.record(
-        admin_id,
-        "event_close",
-        now,
-        {"code": code, "invited": invited, "not_invited": not_invited},
-    )
+    # One transaction: an event is never left closed with some attendees not invited.
+    async with core.database.transaction():
+        if not await core.events.close(code, now):
+            return Closing(None, f"{event.name} ({code}) was closed already.")
+        invited = not_invited = 0
+        after_closed = (await core.surveys.wave_states()).get("after") == "closed"
+        at = follow_up_time(core, now)
+        body = Outgoing(
+            text=AFTER_INVITATION.format(name=html.escape(event.name)), buttons=TAKE_AFTER
+        )
+        for user_id in await core.events.attendees(code):
+            person = await core.participants.get(user_id)
+            answered = await core.surveys.of(user_id)
+            if (
+                not after_closed
+                and person is not None
+                and person.follow_ups
+                and "before" in answered
+                and "after" not in answered
+                and core.roles.role_of(user_id) is Role.MEMBER
+            ):
+                invited += await core.outbox.enqueue(
+                    f"event-after:{code}:{user_id}", user_id, body, now, not_before=at
+                )
+            else:
+                not_invited += 1
+        await core.audit.record(
+            admin_id,
+            "event_close",
+            now,
+            {"code": code, "invited": invited, "not_invited": not_invited},
+        )
     return Closing(event, invited=invited, not_invited=not_invited, after_closed=after_closed)
 
 
