@@ -87,7 +87,7 @@ def build_application(
         [form for feature in features if feature.forms for form in feature.forms(core)],
         core.drafts,
         on_idle=membership.on_idle,
-        on_finish=membership.show_menu,
+        on_finish=membership.after_form,
         may_continue=membership.may_continue,
         clock=core.clock,
     )
@@ -98,7 +98,11 @@ def build_application(
         per_second=settings.limits.sends_per_second * OUTBOX_SHARE,
     )
     application.bot_data[SERVICES_KEY] = Services(
-        core=core, forms=forms, links=DeepLinks(), sender=sender, features=tuple(features)
+        core=core,
+        forms=forms,
+        links=DeepLinks(sign_up=membership.sign_up_then),
+        sender=sender,
+        features=tuple(features),
     )
     handlers.register(application)
     return application

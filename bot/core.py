@@ -16,6 +16,7 @@ from bot.theme_tagging import tagger_for
 from bot.timing import after_quiet_hours, clock_time
 from conversations.themes import ThemeTagger
 from storage.audit import AuditLog
+from storage.broadcasts import BroadcastStore
 from storage.contributions import ContributionStore
 from storage.database import Database
 from storage.drafts import DraftStore
@@ -52,6 +53,7 @@ class Core:
     audit: AuditLog
     events: EventStore
     stats: StatsStore
+    broadcasts: BroadcastStore
     # Tags needs and answers with the programme's themes; learns from admins' corrections.
     tagger: ThemeTagger
     # Every table with personal data, as the registered features declare them.
@@ -87,6 +89,7 @@ class Core:
             audit=AuditLog(database),
             events=EventStore(database),
             stats=StatsStore(database),
+            broadcasts=BroadcastStore(database),
             tagger=tagger_for(settings.programme, [e.as_pair() for e in learned]),
             personal_data=tuple(personal_data),
             clock=clock,

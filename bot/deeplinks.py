@@ -1,5 +1,8 @@
 """``/start <payload>`` links: one router, so invites and events plug in without touching
-onboarding. A payload is ``<prefix>_<code>``, e.g. ``inv_7f3a`` or ``ev_autumn``."""
+onboarding. A payload is ``<prefix>_<code>``, e.g. ``inv_7f3a`` or ``ev_autumn``.
+
+A link that is for members (an event's) sends someone who has not signed up through
+``sign_up_first``: sign-up (onboarding's, given at construction) follows the link once done."""
 
 from __future__ import annotations
 
@@ -14,8 +17,9 @@ DeepLinkHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, str], Awaitable[N
 class DeepLinks:
     """Maps payload prefixes to the handlers that take their codes."""
 
-    def __init__(self) -> None:
+    def __init__(self, sign_up: DeepLinkHandler | None = None) -> None:
         self._routes: dict[str, DeepLinkHandler] = {}
+        self._sign_up = sign_up
 
     def register(self, prefix: str, handler: DeepLinkHandler) -> None:
         if not prefix.isalnum() or prefix in self._routes:
@@ -32,3 +36,11 @@ class DeepLinks:
             return False
         await handler(update, context, code)
         return True
+
+    async def sign_up_first(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str
+    ) -> None:
+        """Take the person through sign-up, then back to ``payload``."""
+        if self._sign_up is None:
+            raise RuntimeError("no sign-up was given to the deep-link router")
+        await self._sign_up(update, context, payload)

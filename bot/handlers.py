@@ -42,10 +42,12 @@ from bot.features import (
     Feature,
     JobCallback,
     audit,
+    broadcast,
     challenges,
     command_menu,
     commands_of,
     digests,
+    events,
     exports,
     invites,
     membership,
@@ -82,6 +84,8 @@ FEATURES: tuple[Feature, ...] = (
     digests.FEATURE,
     exports.FEATURE,
     invites.FEATURE,
+    events.FEATURE,
+    broadcast.FEATURE,
     audit.FEATURE,
 )
 COMMANDS: tuple[Command, ...] = tuple(commands_of(FEATURES))

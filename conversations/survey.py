@@ -49,11 +49,13 @@ def due_wave(
     *,
     now: datetime,
     after_days: int,
+    after_opened: bool = False,
 ) -> Due:
     """Which survey this person should take now.
 
     "before" until they have answered it; "after" once ``after_days`` have passed since their
-    before (or an admin opened the after wave for everyone). Until a wave closes, answering it
+    before (or an admin opened the after wave for everyone, or for them: ``after_opened``, an
+    event they attended has closed). Until a wave closes, answering it
     again replaces the earlier answers: a retake, which the person confirms first.
     """
     after_closed = states.get("after") == "closed"
@@ -65,7 +67,7 @@ def due_wave(
             return Due("after")
         return Due(None, "The survey is closed at the moment.")
     opens = answered["before"] + timedelta(days=after_days)
-    after_due = states.get("after") == "open" or now >= opens
+    after_due = states.get("after") == "open" or after_opened or now >= opens
     if after_due and not after_closed:
         if "after" not in answered:
             return Due("after")

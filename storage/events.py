@@ -1,8 +1,8 @@
 """Workshop and listening events, and who attended each.
 
 Public surface: :class:`Event`, :class:`EventSummary`, :class:`EventStore` (``create``, ``get``,
-``attend``, ``close``, ``attendees``, ``summaries``). ``event_attendance`` holds personal data
-(who was there); the events feature declares it.
+``attend``, ``close``, ``attendees``, ``after_open_for``, ``summaries``). ``event_attendance``
+holds personal data (who was there); the events feature declares it.
 """
 
 from __future__ import annotations
@@ -84,6 +84,16 @@ class EventStore:
             (code,),
         ) as cursor:
             return [row[0] for row in await cursor.fetchall()]
+
+    async def after_open_for(self, user_id: int) -> bool:
+        """Whether the person attended an event that has closed: its after wave is open to
+        them, whatever the programme-wide rule says."""
+        async with self._database.connection.execute(
+            "SELECT 1 FROM event_attendance a JOIN events e ON e.code = a.event_code"
+            " WHERE a.user_id = ? AND e.closed_at IS NOT NULL LIMIT 1",
+            (user_id,),
+        ) as cursor:
+            return await cursor.fetchone() is not None
 
     async def summaries(self) -> list[EventSummary]:
         """Every event, newest first, with attendance and how many attendees answered each

@@ -2,7 +2,7 @@
 
 Public surface: :class:`Outgoing` (what to send), :class:`OutboxRow`, :class:`OutboxStore`
 (``enqueue``, ``due``, ``claim``, ``sent``, ``retry``, ``failed``, ``blocked``,
-``reachable``, ``interrupted``, ``counts``, ``latest_problems``).
+``reachable``, ``interrupted``, ``counts``, ``tally``, ``latest_problems``).
 
 A row's key is unique, so enqueueing the same logical message twice (a tick run again, a
 restart) stores it once; a row is claimed (``sending``) in its own commit before it is handed
@@ -171,6 +171,18 @@ class OutboxStore:
     async def counts(self) -> dict[str, int]:
         async with self._database.connection.execute(
             "SELECT status, COUNT(*) FROM outbox GROUP BY status"
+        ) as cursor:
+            return {row[0]: row[1] for row in await cursor.fetchall()}
+
+    async def tally(self, key_prefix: str) -> dict[Status, int]:
+        """How many messages whose key starts with ``key_prefix`` are in each status; one
+        waiting for someone who has blocked the bot counts as blocked (it waits until they
+        write again)."""
+        async with self._database.connection.execute(
+            "SELECT CASE WHEN status = 'pending' AND chat_id IN (SELECT chat_id FROM unreachable)"
+            " THEN 'blocked' ELSE status END, COUNT(*) FROM outbox"
+            " WHERE substr(key, 1, length(:prefix)) = :prefix GROUP BY 1",
+            {"prefix": key_prefix},
         ) as cursor:
             return {row[0]: row[1] for row in await cursor.fetchall()}
 

@@ -23,6 +23,8 @@ class Participant(BaseModel):
     follow_ups: bool
     onboarded_at: datetime | None
     last_active_at: datetime
+    # A deep link scanned before sign-up was finished, followed once it is.
+    pending_link: str | None = None
 
     @property
     def onboarded(self) -> bool:
@@ -72,6 +74,25 @@ class ParticipantStore:
             await connection.execute(
                 "UPDATE participants SET follow_ups = ? WHERE user_id = ?", (wanted, user_id)
             )
+
+    async def remember_link(self, user_id: int, payload: str) -> None:
+        """Keep a deep link the person scanned before finishing sign-up, to follow after it."""
+        async with self._database.transaction() as connection:
+            await connection.execute(
+                "UPDATE participants SET pending_link = ? WHERE user_id = ?", (payload, user_id)
+            )
+
+    async def take_link(self, user_id: int) -> str | None:
+        """The deep link waiting for the person's sign-up, cleared as it is taken."""
+        async with self._database.transaction() as connection:
+            async with connection.execute(
+                "SELECT pending_link FROM participants WHERE user_id = ?", (user_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+            await connection.execute(
+                "UPDATE participants SET pending_link = NULL WHERE user_id = ?", (user_id,)
+            )
+        return row[0] if row else None
 
     def active(self, user_id: int, now: datetime, *, every: timedelta) -> Rider:
         """A rider recording that the person was active: retention counts from it.

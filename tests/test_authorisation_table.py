@@ -53,6 +53,9 @@ COMMAND_TABLE: dict[str, dict[str, str]] = {
     "revoke": ADMINS,
     "audit": ADMINS,
     "export": STAFF,
+    "event": ADMINS,
+    "events": ADMINS,
+    "broadcast": ADMINS,
 }
 # button prefix -> forged data -> who -> OK (answered, no error; changes only the presser's own
 # data). A press outside a private chat is answered with PRIVATE_ONLY_BUTTON for everyone.
@@ -64,6 +67,8 @@ BUTTON_TABLE: dict[str, tuple[str, dict[str, str]]] = {
     "inbox:": ("inbox:l:0.0.0.0.0", ALL_OK),
     # A staff menu button runs its command, by the command's own rules.
     "cmd:": ("cmd:help", ALL_OK),
+    # Only the admin who started a broadcast may aim, send or cancel it.
+    "bc:": ("bc:1:cancel", ALL_OK),
 }
 
 

@@ -28,7 +28,11 @@ CHANNEL_ID = -100888
 
 # Data each button pattern is made for: a button added without an entry here fails the test.
 VALID_DATA: dict[str, list[str]] = {
-    r"consent:(yes:\d{1,6}|no)": ["consent:yes:1", "consent:no"],
+    r"consent:(yes:\d{1,6}(?::[a-z]{1,8}_[A-Za-z0-9_-]{1,40})?|no)": [
+        "consent:yes:1",
+        "consent:no",
+        "consent:yes:1:ev_k3x9p2qa",
+    ],
     r"menu:([a-z0-9_]{1,32})(:new)?": ["menu:profile", "menu:need:new", "menu:privacy"],
     r"forget:(yes|no)": ["forget:yes", "forget:no"],
     r"cmd:([a-z0-9_]{1,32})(?::([a-z0-9_]{1,32}))?": ["cmd:needs", "cmd:stats:surveys"],
@@ -37,6 +41,10 @@ VALID_DATA: dict[str, list[str]] = {
     r"inbox:f:([atsu]):(\d{1,4}(?:\.\d{1,3}){4})": ["inbox:f:a:0.1.0.0.0"],
     r"inbox:(ack|reply|done):(\d{1,9})": ["inbox:ack:1", "inbox:reply:2", "inbox:done:3"],
     r"inbox:stop": ["inbox:stop"],
+    (
+        r"bc:(\d{1,9}):(everyone|areas|sectors|events|send|cancel|area:[a-z0-9_]{1,32}"
+        r"|sector:[a-z0-9_]{1,32}|event:[a-z0-9]{8})"
+    ): ["bc:1:everyone", "bc:12:area:knowsley", "bc:3:event:k3x9p2qa", "bc:4:send", "bc:5:cancel"],
 }
 FORM_DATA = ["f:1:name:back", "f:12:#s:confirm", "f:3:#e:goto:2"]
 EVERY_VALID = [data for examples in VALID_DATA.values() for data in examples] + FORM_DATA

@@ -117,6 +117,15 @@ class SimulatorClient:
                 raise AssertionError(f"{method} {path} -> {response.status}: {answer}")
             return response.status, answer
 
+    async def file(self, file_id: str) -> bytes:
+        """A file the bot sent (a photo, a document), byte for byte."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        async with self._session.get(f"{self._base_url}/sim/files/{file_id}") as response:
+            if response.status != 200:
+                raise AssertionError(f"file {file_id} -> {response.status}")
+            return await response.read()
+
     def user(self, user_id: int, first_name: str | None = None) -> SimUser:
         """The simulated user with this id; the same object each time, so cursors persist."""
         if user_id not in self._users:

@@ -18,7 +18,8 @@ from conversations.engine import cancelled
 from conversations.onboarding import ONBOARDING
 from conversations.survey import SURVEY
 
-CONSENT_PATTERN = r"consent:(yes:\d{1,6}|no)"
+# I agree may carry the deep link to follow once signed up (an event's): its /start payload.
+CONSENT_PATTERN = r"consent:(yes:\d{1,6}(?::[a-z]{1,8}_[A-Za-z0-9_-]{1,40})?|no)"
 MENU_PATTERN = r"menu:([a-z0-9_]{1,32})(:new)?"
 # A staff menu button: run the command (with one word after it, as if typed).
 COMMAND_PATTERN = r"cmd:([a-z0-9_]{1,32})(?::([a-z0-9_]{1,32}))?"
@@ -59,8 +60,9 @@ async def _answer_and_drop_buttons(update: Update) -> None:
         await query.edit_message_reply_markup(reply_markup=None)
 
 
-async def show_notice(update: Update, context: Context, *, note: str = "") -> None:
-    """The welcome and privacy notice, with I agree / Not now. Nothing is stored yet."""
+async def show_notice(update: Update, context: Context, *, note: str = "", then: str = "") -> None:
+    """The welcome and privacy notice, with I agree / Not now. Nothing is stored yet, so a
+    deep link to follow after sign-up (``then``) rides in the I agree button."""
     programme = services(context).core.settings.programme
     version = programme.privacy.version
     welcome = f"Welcome to the <b>{html.escape(programme.name)}</b>. " + html.escape(
@@ -73,7 +75,12 @@ async def show_notice(update: Update, context: Context, *, note: str = "") -> No
         "\n\n".join(parts),
         reply_markup=InlineKeyboardMarkup(
             [
-                [InlineKeyboardButton(AGREE, callback_data=f"consent:yes:{version}")],
+                [
+                    InlineKeyboardButton(
+                        AGREE,
+                        callback_data=":".join(filter(None, ("consent:yes", str(version), then))),
+                    )
+                ],
                 [InlineKeyboardButton(NOT_NOW, callback_data="consent:no")],
             ]
         ),
@@ -115,17 +122,50 @@ async def on_consent(update: Update, context: Context) -> None:
         known = await service.participant(shared.core, who.user.id) is not None
         await who.reply(context, KEPT_AS_AGREED if known else NOT_NOW_REPLY)
         return
-    version = int((data or "").rsplit(":", 1)[1])
-    if version != shared.core.settings.programme.privacy.version:
-        await show_notice(update, context, note="The notice has changed: please read it again.")
+    _, _, version, *then = (data or "").split(":", 3)
+    link = then[0] if then else ""
+    if int(version) != shared.core.settings.programme.privacy.version:
+        await show_notice(
+            update, context, note="The notice has changed: please read it again.", then=link
+        )
         return
     person = await service.record_consent(shared.core, who.user.id)
     if person.onboarded:
         await who.reply(context, "Thank you: your agreement is recorded.")
+        if link and await shared.links.route(update, context, link):
+            return
         if not await shared.forms.resume(update, context):
             await show_menu(update, context)
     else:
+        if link:
+            await shared.core.participants.remember_link(who.user.id, link)
         await shared.forms.begin(update, context, ONBOARDING)
+
+
+async def sign_up_then(update: Update, context: Context, link: str) -> None:
+    """Sign-up (consent, then the profile form) for someone who scanned a members' deep link;
+    the link is followed once their profile is saved (:func:`after_form`)."""
+    shared = services(context)
+    who = sender(update)
+    person = await service.participant(shared.core, who.user.id)
+    if not service.consented(shared.core, person):
+        await show_notice(update, context, note=NOTICE_CHANGED if person else "", then=link)
+        return
+    await shared.core.participants.remember_link(who.user.id, link)
+    await shared.forms.begin(update, context, ONBOARDING)
+
+
+async def after_form(update: Update, context: Context) -> None:
+    """When a form is done: the deep link waiting for sign-up, if it is now complete, or
+    the main menu."""
+    shared = services(context)
+    who = sender(update)
+    person = await service.participant(shared.core, who.user.id)
+    if person is not None and person.onboarded and person.pending_link:
+        link = await shared.core.participants.take_link(who.user.id)
+        if link and await shared.links.route(update, context, link):
+            return
+    await show_menu(update, context)
 
 
 def _staff_buttons(commands: list[Command], role: Role) -> InlineKeyboardMarkup:

@@ -19,6 +19,7 @@ __all__ = [
     "profile_answers",
     "record_consent",
     "resume_follow_ups",
+    "signed_up",
 ]
 
 
@@ -30,6 +31,12 @@ def consented(core: Core, person: Participant | None) -> bool:
     """Whether the person has agreed to the privacy notice as it is now."""
     version = core.settings.programme.privacy.version
     return person is not None and person.consent_version >= version
+
+
+async def signed_up(core: Core, user_id: int) -> bool:
+    """Whether the person has agreed to the current notice and saved their profile."""
+    person = await participant(core, user_id)
+    return consented(core, person) and person is not None and person.onboarded
 
 
 async def record_consent(core: Core, user_id: int) -> Participant:

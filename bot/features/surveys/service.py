@@ -38,6 +38,7 @@ async def _due_for(core: Core, user_id: int) -> tuple[Due, set[Wave]]:
         await core.surveys.wave_states(),
         now=core.clock(),
         after_days=core.settings.programme.survey.after_days,
+        after_opened=await core.events.after_open_for(user_id),
     )
     return due, set(answered)
 
