@@ -23,7 +23,7 @@ from bot.config import (
     StorageSettings,
     TelegramSettings,
 )
-from bot.context import BotApplication
+from bot.context import SERVICES_KEY, BotApplication, Services
 from bot.features import Feature
 from bot.handlers import FEATURES
 from bot.simulator import BotApiEmulator, SimMessage, SimulatorClient, SimUser
@@ -103,6 +103,20 @@ class RunningBot:
     async def restart(self) -> None:
         await self.stop()
         await self.start()
+
+    @property
+    def services(self) -> Services:
+        assert self.application is not None, "the bot is not running"
+        found: Services = self.application.bot_data[SERVICES_KEY]
+        return found
+
+    async def tick(self) -> None:
+        """One run of the scheduler tick, as the job queue runs it, then the outbox drained."""
+        assert self.application is not None, "the bot is not running"
+        assert self.application.job_queue is not None
+        [job] = self.application.job_queue.get_jobs_by_name("tick")
+        await job.run(self.application)
+        await self.services.sender.drain()
 
 
 BotStarter = Callable[..., Awaitable[RunningBot]]

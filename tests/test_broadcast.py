@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.context import SERVICES_KEY, Services
 from bot.features.broadcast.handlers import GONE
 from bot.simulator import BotApiEmulator, SimulatorClient, SimUser
 from tests.harness import (
@@ -29,22 +28,6 @@ TEXT = "Workshop moved to Thursday <10am> & tea provided"
 @pytest.fixture
 def settings(emulator: BotApiEmulator, tmp_path: Path) -> Settings:
     return with_two_areas(settings_for(emulator, tmp_path / "coproduce.sqlite3"))
-
-
-def shared(bot: RunningBot) -> Services:
-    assert bot.application is not None
-    found: Services = bot.application.bot_data[SERVICES_KEY]
-    return found
-
-
-async def tick(bot: RunningBot) -> None:
-    """One run of the scheduler tick, then the outbox drained."""
-    application = bot.application
-    assert application is not None
-    assert application.job_queue is not None
-    [job] = application.job_queue.get_jobs_by_name("tick")
-    await job.run(application)
-    await shared(bot).sender.drain()
 
 
 async def people(sim: SimulatorClient) -> dict[str, SimUser]:
@@ -85,16 +68,16 @@ async def test_a_broadcast_to_an_area_counts_delivered_and_blocked(
     await admin.press("Send to 2 people")
     queued = await message_saying(admin, "is on its way", replies=True)
     assert queued.text == "Broadcast 1 is on its way to 2 people. I'll tell you how it went."
-    await shared(bot).sender.drain()
+    await bot.services.sender.drain()
     assert sorted(rows(settings, "SELECT key, status FROM outbox")) == [
         ("broadcast:1:2101", "sent"),
         ("broadcast:1:2102", "blocked"),
     ]
     assert (await message_saying(found["maya"], "Workshop moved")).text == TEXT
-    await tick(bot)
+    await bot.tick()
     report = await message_saying(admin, "Broadcast 1:")
     assert report.text == "Broadcast 1: delivered 1, blocked 1, failed 0"
-    await tick(bot)  # reported once
+    await bot.tick()  # reported once
     assert rows(settings, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'broadcast-report:%'") == [
         (1,)
     ]
@@ -115,7 +98,7 @@ async def test_everyone_means_every_member_except_those_who_sent_stop(
     await message_saying(admin, "to everyone: 3 people", replies=True)
     await admin.press("Send to 3 people")
     await message_saying(admin, "is on its way", replies=True)
-    await shared(bot).sender.drain()
+    await bot.services.sender.drain()
     assert sorted(rows(settings, "SELECT chat_id FROM outbox")) == [(2101,), (2102,), (2104,)]
     assert "Workshop moved" not in " ".join(m.text for m in await found["omar"].messages())
 
@@ -135,7 +118,7 @@ async def test_cancel_mid_broadcast_sends_nothing(
     )
     stale = await admin.press("Cancel")  # the prompt's Cancel, pressed after the cancel
     assert (await admin.answer_to(stale))["text"] == GONE
-    await tick(bot)
+    await bot.tick()
     assert rows(settings, "SELECT COUNT(*) FROM outbox") == [(0,)]
     assert rows(settings, "SELECT COUNT(*) FROM broadcasts") == [(0,)]
     # Cancelled while typing: the next message is not taken as a broadcast.
@@ -163,7 +146,7 @@ async def test_an_events_attendees_can_be_the_audience(
     await message_saying(admin, "to the attendees of Autumn workshop: 1 person", replies=True)
     await admin.press("Send to 1 person")
     await message_saying(admin, "is on its way", replies=True)
-    await shared(bot).sender.drain()
+    await bot.services.sender.drain()
     assert rows(settings, "SELECT chat_id FROM outbox") == [(2104,)]
 
 

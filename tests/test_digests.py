@@ -12,7 +12,6 @@ import pytest
 import time_machine
 
 from bot.config import Settings
-from bot.context import SERVICES_KEY, Services
 from bot.features.digests.service import latest_scheduled
 from bot.simulator import BotApiEmulator, SimMessage, SimulatorClient, SimUser
 from storage.contributions import NewNeed
@@ -46,7 +45,7 @@ def settings(emulator: BotApiEmulator, tmp_path: Path) -> Settings:
 async def bot(start_bot: BotStarter) -> RunningBot:
     """The bot, with enough paired surveys in each area for the digest to have a chart."""
     running = await start_bot()
-    core = shared(running).core
+    core = running.services.core
     now = core.clock()
     for number, area in enumerate(["knowsley", "st_helens"] * 6):
         user_id = 9000 + number
@@ -58,20 +57,6 @@ async def bot(start_bot: BotStarter) -> RunningBot:
                 user_id=user_id, wave=wave, sector="vcs", area=area, scores=scores, now=now
             )
     return running
-
-
-def shared(bot: RunningBot) -> Services:
-    assert bot.application is not None
-    found: Services = bot.application.bot_data[SERVICES_KEY]
-    return found
-
-
-async def tick(bot: RunningBot) -> None:
-    """Run the scheduler tick now, then send what it queued."""
-    assert bot.application is not None
-    assert bot.application.job_queue is not None
-    await bot.application.job_queue.get_jobs_by_name("tick")[0].run(bot.application)
-    await shared(bot).sender.drain()
 
 
 def next_monday_nine(after: datetime) -> datetime:
@@ -127,7 +112,7 @@ async def voice(user: SimUser, place: str, description: str) -> None:
 
 async def seed_need(bot: RunningBot, user_id: int, area: str, draft_id: int, text: str) -> None:
     """A participant in ``area`` and a need of theirs, stored directly (faster than the form)."""
-    core = shared(bot).core
+    core = bot.services.core
     now = core.clock()
     await core.participants.record_consent(user_id, 1, now)
     await core.participants.save_profile(user_id, {"area": area, "sector": "vcs"}, now)
@@ -172,8 +157,8 @@ async def test_each_commissioner_gets_only_their_areas_needs(
     await sign_up(sam, area="St Helens", organisation="Thatto Heath Tots")
     await voice(sam, "St Helens: Thatto Heath", "A stay and play group for Thatto Heath dads")
     with time_machine.travel(next_monday_nine(datetime.now(UTC)), tick=True):
-        await tick(bot)
-        await tick(bot)  # a second tick queues nothing more
+        await bot.tick()
+        await bot.tick()  # a second tick queues nothing more
     [a_digest] = await digests_of(a_commissioner)
     [b_digest] = await digests_of(b_commissioner)
     assert "N-0001" in a_digest.text
@@ -203,16 +188,16 @@ async def test_a_restart_in_the_middle_of_a_digest_run_sends_each_digest_once(
         await sim.inject_fault(method, "server_error", count=5, chat_id=B_COMMISSIONER)
     monday = next_monday_nine(datetime.now(UTC))
     with time_machine.travel(monday, tick=True):
-        await tick(bot)
+        await bot.tick()
     assert len(await digests_of(a_commissioner)) == 1
     assert await digests_of(b_commissioner) == []
     await bot.restart()  # its start-up tick runs again
     await sim.clear_faults()
     with time_machine.travel(monday + timedelta(minutes=1), tick=True):
-        await tick(bot)  # queues nothing again; B's digest is tried again
+        await bot.tick()  # queues nothing again; B's digest is tried again
     await bot.restart()
     with time_machine.travel(monday + timedelta(minutes=2), tick=True):
-        await tick(bot)
+        await bot.tick()
     assert len(await digests_of(a_commissioner)) == 1
     assert len(await digests_of(b_commissioner)) == 1
     statuses = rows(bot.settings, "SELECT key, status FROM outbox WHERE key LIKE 'digest:%'")
@@ -243,9 +228,9 @@ async def test_faults_during_a_digest_run_end_delivered_once_or_blocked(
     await sim.inject_fault(method, kind, retry_after=1, delay=6, chat_id=A_COMMISSIONER)
     monday = next_monday_nine(datetime.now(UTC))
     with time_machine.travel(monday, tick=True):
-        await tick(bot)
+        await bot.tick()
     with time_machine.travel(monday + timedelta(minutes=5), tick=True):
-        await tick(bot)  # retries fall due
+        await bot.tick()  # retries fall due
     assert len(await digests_of(b_commissioner)) == 1
     a_rows = rows(
         bot.settings, "SELECT status FROM outbox WHERE chat_id = ? ORDER BY id", A_COMMISSIONER
@@ -271,10 +256,10 @@ async def test_a_nine_oclock_monday_digest_comes_at_nine_local_in_both_clock_cha
         nine = datetime(monday.year, monday.month, monday.day, utc_hour, tzinfo=UTC)
         key = f"digest:{A_COMMISSIONER}:{monday.isoformat()}"
         with time_machine.travel(nine - timedelta(minutes=1), tick=True):
-            await tick(bot)
+            await bot.tick()
         assert not rows(bot.settings, "SELECT 1 FROM outbox WHERE key = ?", key)
         with time_machine.travel(nine + timedelta(seconds=5), tick=True):
-            await tick(bot)
+            await bot.tick()
         [(created,)] = rows(bot.settings, "SELECT created_at FROM outbox WHERE key = ?", key)
         assert datetime.fromisoformat(created).astimezone(LONDON).strftime("%H:%M") == "09:00"
         queued.append(key)
@@ -329,7 +314,7 @@ async def test_an_empty_week_sends_nothing_when_so_configured(
     try:
         await opened_chat(sim, A_COMMISSIONER)
         with time_machine.travel(next_monday_nine(datetime.now(UTC)), tick=True):
-            await tick(bot)
+            await bot.tick()
         assert rows(bot.settings, "SELECT key FROM outbox WHERE key LIKE 'digest:%'") == []
     finally:
         await bot.stop()

@@ -20,17 +20,6 @@ BEFORE_BUTTON = "Take the before survey (1 minute)"
 AFTER_INVITATION = "The after survey is open for you now"
 
 
-async def tick(bot: RunningBot) -> None:
-    """One run of the scheduler tick, then the outbox drained."""
-    application = bot.application
-    assert application is not None
-    assert application.job_queue is not None
-    [job] = application.job_queue.get_jobs_by_name("tick")
-    await job.run(application)
-    shared: Services = application.bot_data[SERVICES_KEY]
-    await shared.sender.drain()
-
-
 async def drain(bot: RunningBot) -> None:
     assert bot.application is not None
     shared: Services = bot.application.bot_data[SERVICES_KEY]
@@ -200,7 +189,7 @@ async def test_closing_invites_exactly_the_attendees_who_may_then_take_the_after
     await people[2003].send("/menu")
     menu = await message_saying(people[2003], "What would you like to do?")
     assert "Take the confidence survey (1 minute)" not in menu.labels()
-    await tick(bot)  # the tick's own after-survey invitations are not due for anyone yet
+    await bot.tick()  # the tick's own after-survey invitations are not due for anyone yet
     assert rows(settings, "SELECT COUNT(*) FROM outbox") == [(2,)]
     [(details,)] = rows(settings, "SELECT details FROM audit_log WHERE action = 'event_close'")
     assert '"invited": 2' in details

@@ -11,22 +11,10 @@ import pytest
 import time_machine
 
 from bot.config import Schedules, Settings
-from bot.context import SERVICES_KEY, Services
 from bot.simulator import BotApiEmulator, SimulatorClient, SimUser
 from tests.harness import RunningBot, message_saying, rows, sign_up, take_survey
 
 NUDGE = "You started a form and haven't finished it yet."
-
-
-async def tick(bot: RunningBot) -> None:
-    """One run of the scheduler tick, as the job queue runs it, then the outbox drained."""
-    application = bot.application
-    assert application is not None
-    assert application.job_queue is not None
-    [job] = application.job_queue.get_jobs_by_name("tick")
-    await job.run(application)
-    shared: Services = application.bot_data[SERVICES_KEY]
-    await shared.sender.drain()
 
 
 async def texts(user: SimUser, start: str) -> list[str]:
@@ -49,7 +37,7 @@ async def test_a_form_left_unfinished_is_nudged_at_24_and_72_hours_then_never(
     began = datetime.now(UTC)
     for hours, nudges in ((23, 0), (25, 1), (30, 1), (73, 2), (120, 2)):
         with time_machine.travel(began + timedelta(hours=hours), tick=False):
-            await tick(bot)
+            await bot.tick()
         assert len(await texts(maya, NUDGE)) == nudges, hours
     nudge = await message_saying(maya, NUDGE)
     assert nudge.labels() == ["Continue"]
@@ -64,7 +52,7 @@ async def test_stop_means_no_nudges(sim: SimulatorClient, bot: RunningBot) -> No
     await maya.send("/stop")
     await message_saying(maya, "no more reminders")
     with time_machine.travel(datetime.now(UTC) + timedelta(hours=25), tick=False):
-        await tick(bot)
+        await bot.tick()
     assert await texts(maya, NUDGE) == []
 
 
@@ -74,8 +62,8 @@ async def test_a_form_untouched_for_two_weeks_is_cleared_with_one_message(
     maya = sim.user(1001, "Maya")
     await begin_challenge(maya)
     with time_machine.travel(datetime.now(UTC) + timedelta(days=14, hours=1), tick=False):
-        await tick(bot)
-        await tick(bot)
+        await bot.tick()
+        await bot.tick()
     assert rows(settings, "SELECT COUNT(*) FROM drafts") == [(0,)]
     cleared = await texts(maya, "The form you started 14 days ago was never finished")
     assert len(cleared) == 1
@@ -99,14 +87,14 @@ async def test_quiet_hours_hold_a_nudge_until_eight_in_the_morning(
     local = (datetime.now(UTC) + timedelta(hours=25)).astimezone(settings.tz)
     late = local.replace(hour=23, minute=30, second=0, microsecond=0)
     with time_machine.travel(late, tick=False):
-        await tick(quiet_bot)
+        await quiet_bot.tick()
     assert await texts(maya, NUDGE) == []  # queued, waiting for the morning
     morning = (late + timedelta(days=1)).replace(hour=8, minute=0)
     with time_machine.travel(morning - timedelta(minutes=1), tick=False):
-        await tick(quiet_bot)
+        await quiet_bot.tick()
     assert await texts(maya, NUDGE) == []
     with time_machine.travel(morning + timedelta(minutes=1), tick=False):
-        await tick(quiet_bot)
+        await quiet_bot.tick()
     assert len(await texts(maya, NUDGE)) == 1
 
 
@@ -120,16 +108,16 @@ async def test_the_after_survey_invitation_and_reminders_stop_once_answered(
     took = datetime.now(UTC)
     due = took + timedelta(days=settings.programme.survey.after_days, hours=1)
     with time_machine.travel(due - timedelta(days=1), tick=False):
-        await tick(bot)
+        await bot.tick()
     assert await texts(maya, "It's time for the after survey") == []
     with time_machine.travel(due, tick=False):
-        await tick(bot)
+        await bot.tick()
     for person in (maya, olu):
         assert len(await texts(person, "It's time for the after survey")) == 1
     with time_machine.travel(due + timedelta(hours=1), tick=True):
         await take_survey(olu, 4)
     for days in (3, 4, 7, 9):
         with time_machine.travel(due + timedelta(days=days), tick=False):
-            await tick(bot)
+            await bot.tick()
     assert len(await texts(maya, "A reminder: the after survey")) == 2  # at 3 and 7 days
     assert await texts(olu, "A reminder: the after survey") == []  # answered: no reminders

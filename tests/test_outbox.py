@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from bot.context import SERVICES_KEY, Services
 from bot.simulator import SimMessage, SimulatorClient, SimUser
 from storage.outbox import Outgoing
 from tests.harness import ADMIN_ID, RunningBot, all_handled, rows
@@ -26,14 +25,8 @@ def texts_from_bot(messages: list[SimMessage]) -> list[str]:
     return [m.text for m in messages if m.from_bot and not m.text.startswith("Here is what")]
 
 
-def shared(bot: RunningBot) -> Services:
-    assert bot.application is not None
-    found: Services = bot.application.bot_data[SERVICES_KEY]
-    return found
-
-
 async def queue(bot: RunningBot, key: str, chat_id: int, text: str) -> bool:
-    return await shared(bot).core.outbox.enqueue(
+    return await bot.services.core.outbox.enqueue(
         key, chat_id, Outgoing(text=text), datetime.now(UTC)
     )
 
@@ -44,11 +37,11 @@ async def test_one_key_is_sent_once_even_if_queued_again_and_after_a_restart(
     maya = await opened_chat(sim, 1001)
     assert await queue(bot, "hello:1001", 1001, "Hello from the programme")
     assert not await queue(bot, "hello:1001", 1001, "Hello again?")
-    await shared(bot).sender.drain()
+    await bot.services.sender.drain()
     assert (await maya.next_message()).text == "Hello from the programme"
     await bot.restart()
     assert not await queue(bot, "hello:1001", 1001, "Hello from the programme")
-    await shared(bot).sender.drain()
+    await bot.services.sender.drain()
     assert texts_from_bot(await maya.messages()) == ["Hello from the programme"]
 
 
@@ -61,11 +54,11 @@ async def test_a_failed_send_is_tried_again_and_arrives_once(
     maya = await opened_chat(sim, 1001)
     await sim.inject_fault("sendMessage", kind, retry_after=retry_after, delay=6, chat_id=1001)
     await queue(bot, "digest:1001:1", 1001, "Your digest")
-    await shared(bot).sender.drain()
+    await bot.services.sender.drain()
     [(status, attempts)] = rows(bot.settings, "SELECT status, attempts FROM outbox")
     assert (status, attempts) == ("pending", 1)  # put back for later, not lost
     with time_machine.travel(datetime.now(UTC) + timedelta(minutes=1), tick=True):
-        await shared(bot).sender.drain()  # the retry's time has come
+        await bot.services.sender.drain()  # the retry's time has come
     assert texts_from_bot(await maya.messages()) == ["Your digest"]
     assert rows(bot.settings, "SELECT status FROM outbox") == [("sent",)]
 
@@ -76,9 +69,9 @@ async def test_a_person_who_blocked_the_bot_is_marked_and_sent_nothing_until_the
     maya = await opened_chat(sim, 1001)
     await sim.inject_fault("sendMessage", "blocked", chat_id=1001)
     await queue(bot, "a", 1001, "First")
-    await shared(bot).sender.drain()
+    await bot.services.sender.drain()
     await queue(bot, "b", 1001, "Second")
-    await shared(bot).sender.drain()
+    await bot.services.sender.drain()
     assert rows(bot.settings, "SELECT key, status FROM outbox ORDER BY id") == [
         ("a", "blocked"),
         ("b", "pending"),  # waits: they blocked the bot
@@ -87,7 +80,7 @@ async def test_a_person_who_blocked_the_bot_is_marked_and_sent_nothing_until_the
     await maya.send("/help")  # they are back
     await maya.next_message()
     await all_handled(bot.settings)
-    await shared(bot).sender.drain()
+    await bot.services.sender.drain()
     assert rows(bot.settings, "SELECT key, status FROM outbox ORDER BY id") == [
         ("a", "blocked"),
         ("b", "sent"),
@@ -100,9 +93,9 @@ async def test_a_message_being_sent_when_the_bot_died_is_uncertain_and_not_resen
     await opened_chat(sim, 1001)
     await queue(bot, "x", 1001, "Maybe")
     row_id = rows(bot.settings, "SELECT id FROM outbox")[0][0]
-    await shared(bot).core.outbox.claim(row_id)  # handed to Telegram, then the crash
+    await bot.services.core.outbox.claim(row_id)  # handed to Telegram, then the crash
     await bot.restart()
-    await shared(bot).sender.drain()
+    await bot.services.sender.drain()
     assert rows(bot.settings, "SELECT status FROM outbox") == [("uncertain",)]
     assert texts_from_bot(await sim.user(1001, "Maya").messages()) == []
     admin = sim.user(ADMIN_ID, "Alex")
