@@ -177,6 +177,8 @@ async def test_every_admin_action_is_audited_and_shown(
     await message_saying(admin, "N-0001 is now tagged")
     await admin.send("/digest send")
     await message_saying(admin, "Digests sent")
+    await admin.send("/export needs csv area=st_helens")
+    await message_saying(admin, "No rows matched", replies=True)
     await admin.send(f"/revoke {SAM_ID}")
     await message_saying(admin, "no longer a commissioner")
     assert _actions(settings) == [
@@ -185,14 +187,19 @@ async def test_every_admin_action_is_audited_and_shown(
         (ADMIN_ID, "wave"),
         (ADMIN_ID, "retag"),
         (ADMIN_ID, "digest_send"),
+        (ADMIN_ID, "export"),
         (ADMIN_ID, "revoke"),
     ]
 
-    await admin.send("/audit 2")
+    await admin.send("/audit 3")
     shown = (await message_saying(admin, "Latest admin actions")).text.splitlines()
-    assert len(shown) == 3
+    assert len(shown) == 4
     assert shown[1].endswith(f"{ADMIN_ID}: revoke: user_id={SAM_ID}, areas=knowsley")
-    assert shown[2].endswith(f"{ADMIN_ID}: digest_send: digests=3"), shown
+    assert shown[2].endswith(
+        f"{ADMIN_ID}: export: what=needs, format=csv, area=st_helens, contacts=no, needs=0,"
+        " via=telegram"
+    ), shown
+    assert shown[3].endswith(f"{ADMIN_ID}: digest_send: digests=3"), shown
     for bad in ("/audit x", "/audit 0", "/audit 1 2"):
         await admin.send(bad)
         await message_saying(admin, "Use: /audit")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from bot.core import Core
 from storage.audit import AuditEntry
 
@@ -19,8 +22,22 @@ def describe(core: Core, entry: AuditEntry) -> str:
     when = entry.created_at.astimezone(core.settings.tz).strftime("%-d %b %H:%M")
     role = core.roles.get(entry.actor_id)
     who = f"{entry.actor_id} ({role.name})" if role and role.name else str(entry.actor_id)
-    details = ", ".join(
-        f"{key}={','.join(map(str, value)) if isinstance(value, list) else value}"
-        for key, value in entry.details.items()
-    )
+    details = ", ".join(_particulars(entry.details))
     return f"{when}, {who}: {entry.action}" + (f": {details}" if details else "")
+
+
+def _particulars(details: Mapping[str, Any]) -> list[str]:
+    """``key=value`` for each particular that says something; nested ones flattened
+    (``filters={area: ...}`` reads ``area=knowsley``), lists joined with commas, yes/no for
+    flags, and empty ones left out."""
+    shown: list[str] = []
+    for key, value in details.items():
+        if isinstance(value, Mapping):
+            shown += _particulars(value)
+        elif isinstance(value, bool):
+            shown.append(f"{key}={'yes' if value else 'no'}")
+        elif isinstance(value, list):
+            shown.append(f"{key}={','.join(map(str, value)) or 'none'}")
+        elif value is not None:
+            shown.append(f"{key}={value}")
+    return shown
