@@ -33,6 +33,7 @@ import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
+    BaseHandler,
     BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
@@ -259,7 +260,10 @@ async def _run_floor(directory: Path, people: int, *, durable: bool) -> tuple[Dr
         )
         return position + 1 if position + 1 < len(SCRIPT) else ConversationHandler.END
 
-    anything = [MessageHandler(filters.ALL, step), CallbackQueryHandler(step)]
+    anything: list[BaseHandler[Update, Any, object]] = [
+        MessageHandler(filters.ALL, step),
+        CallbackQueryHandler(step),
+    ]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBUserWarning)  # concurrent updates: one per person
         conversation = ConversationHandler(

@@ -190,7 +190,7 @@ async def measure(needs: int) -> ReportResult:
                 started = time.perf_counter()
                 notes[name] = await report(core)
                 seconds[name] = time.perf_counter() - started
-            await database.connection.set_trace_callback(None)
+            await database.connection.set_trace_callback(None)  # type: ignore[arg-type]
             plans = await _plans(database, statements)
         finally:
             await database.close()

@@ -146,7 +146,8 @@ def _sizes(text: str) -> list[int]:
     return [int(size) for size in text.split(",")]
 
 
-def main(arguments: list[str]) -> list[str]:
+def main(arguments: list[str], command: str | None = None) -> list[str]:
+    """Run everything; the section's lines (``command``: how it was run, for the record)."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.scale")
     parser.add_argument("--people", type=_sizes, default=[100, TARGET_PEOPLE])
     parser.add_argument("--needs", type=_sizes, default=[10_000, 100_000])
@@ -162,7 +163,7 @@ def main(arguments: list[str]) -> list[str]:
         ceiling = asyncio.run(commit_ceiling(Path(directory)))
         sending = asyncio.run(outbox_sending(Path(directory), options.messages))
     reports = [run_reports(needs) for needs in options.needs]
-    command = " ".join(["python -m benchmarks.scale", *arguments])
+    command = command or " ".join(["python -m benchmarks.scale", *arguments])
     lines = section(command, flows, ceiling, reports, sending)
     if options.write:
         history = BENCHMARKS_MD.read_text()

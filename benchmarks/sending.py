@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from telegram.ext import ExtBot
 
@@ -54,7 +55,7 @@ async def outbox_sending(directory: Path, messages: int) -> SendingResult:
             for n in range(messages):
                 body = Outgoing(text=f"<b>Your weekly digest</b>\nNeed N-{n:04d} and more.")
                 await store.enqueue(f"bench:{n}", FIRST_CHAT + n, body, now)
-        bot: ExtBot[None] = ExtBot(
+        bot: ExtBot[Any] = ExtBot(
             TOKEN, base_url=emulator.api_base_url, rate_limiter=PerChatRateLimiter()
         )
         async with bot:
