@@ -12,11 +12,13 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, Defaults
-from telegram.request import HTTPXRequest
+from telegram.ext import Application, BaseRateLimiter, Defaults
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import handlers
 from bot.config import Settings
@@ -35,7 +37,14 @@ from storage.database import Database
 from storage.inbox import InboxStore
 from storage.themes import ThemeExample, ThemeExampleStore
 
-__all__ = ["WEBHOOK_PATH", "build_application", "running_bot", "until_signalled"]
+__all__ = [
+    "WEBHOOK_PATH",
+    "Transport",
+    "build_application",
+    "running_bot",
+    "telegram_transport",
+    "until_signalled",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -44,15 +53,38 @@ WEBHOOK_PATH = "telegram"
 SENDING_CONNECTIONS = 256
 
 
+@dataclass(frozen=True)
+class Transport:
+    """How the bot reaches the Bot API: its requests (sending, polling) and rate limiter.
+
+    Benchmarks swap in an in-process Bot API, so they measure the bot and not HTTP.
+    """
+
+    request: BaseRequest
+    get_updates_request: BaseRequest
+    rate_limiter: BaseRateLimiter[Any] | None
+
+
+def telegram_transport(settings: Settings) -> Transport:
+    """HTTP to ``telegram.base_url``, paced by the per-chat rate limiter."""
+    return Transport(
+        request=HTTPXRequest(connection_pool_size=SENDING_CONNECTIONS),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        rate_limiter=PerChatRateLimiter(per_second=settings.limits.sends_per_second),
+    )
+
+
 def build_application(
     settings: Settings,
     database: Database,
     features: Sequence[Feature] = handlers.FEATURES,
     learned: Sequence[ThemeExample] = (),
+    transport: Transport | None = None,
 ) -> BotApplication:
     """The PTB application for ``settings`` with ``features``: durable inbox, per-person
     processing, per-chat rate limits, handlers and jobs; the tagger knows ``learned``."""
     telegram = settings.telegram
+    transport = transport or telegram_transport(settings)
     personal_data = [data for feature in features for data in feature.personal_data]
     core = Core.open(settings, database, personal_data, learned=learned)
     inbox = InboxStore(database)
@@ -67,9 +99,9 @@ def build_application(
             parse_mode=ParseMode.HTML,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         ),
-        rate_limiter=PerChatRateLimiter(per_second=settings.limits.sends_per_second),
-        request=HTTPXRequest(connection_pool_size=SENDING_CONNECTIONS),
-        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        rate_limiter=transport.rate_limiter,
+        request=transport.request,
+        get_updates_request=transport.get_updates_request,
     )
     processor = PerPersonProcessor(
         database,
@@ -110,16 +142,19 @@ def build_application(
 
 @asynccontextmanager
 async def running_bot(
-    settings: Settings, features: Sequence[Feature] = handlers.FEATURES
+    settings: Settings,
+    features: Sequence[Feature] = handlers.FEATURES,
+    transport: Transport | None = None,
 ) -> AsyncIterator[BotApplication]:
     """Open the database, start the bot (polling or webhook) and stop it cleanly on exit.
 
     Before anything new is fetched, the updates a crash left unhandled are queued again.
+    ``transport`` replaces HTTP to Telegram (the benchmarks' in-process Bot API).
     """
     database = await Database.open(settings.storage.path)
     try:
         learned = await ThemeExampleStore(database).all()
-        application = build_application(settings, database, features, learned)
+        application = build_application(settings, database, features, learned, transport)
         shared: Services = application.bot_data[SERVICES_KEY]
         await shared.core.roles.load(settings, shared.core.clock())
         async with application:

@@ -65,11 +65,13 @@ class SurveyStore:
 
     async def all(self, areas: Collection[str] | None = None) -> list[SurveyRow]:
         """Every answer set, or those from ``areas`` only."""
+        where, keys = "", sorted(areas or ())
+        if areas is not None:
+            where = f" WHERE area IN ({', '.join('?' for _ in keys)})"
         async with self._database.connection.execute(
-            "SELECT * FROM survey_answers ORDER BY id"
+            "SELECT * FROM survey_answers" + where + " ORDER BY id", keys
         ) as cursor:
-            rows = [survey_from_row(row) for row in await cursor.fetchall()]
-        return rows if areas is None else [row for row in rows if row.area in areas]
+            return [survey_from_row(row) for row in await cursor.fetchall()]
 
     async def awaiting_after(self) -> list[tuple[int, datetime]]:
         """People who took the before survey and not the after one, and still want follow-ups:

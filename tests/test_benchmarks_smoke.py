@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 from bot.reports.uplift import GroupSpec, uplift
 
@@ -13,3 +14,22 @@ def test_the_benchmarks_import_and_their_chart_figure_runs() -> None:
     groups = [GroupSpec("everyone", frozenset({"vcs"}))]
     charts = figures.survey_charts(uplift([], groups), {}, min_group_size=5)
     assert charts == []  # nothing to draw: no chart
+
+
+async def test_the_flow_benchmark_runs_the_bot_and_its_floors_for_two_people() -> None:
+    from benchmarks.flows import SCRIPT, VARIANTS, measure
+
+    for variant in VARIANTS:
+        result = await measure(variant, 2)
+        assert result.updates == 2 * len(SCRIPT)  # everyone got through (checked in the DB)
+
+
+async def test_the_report_and_sending_benchmarks_run_small(tmp_path: Path) -> None:
+    from benchmarks.reports import REPORTS, measure
+    from benchmarks.sending import outbox_sending
+
+    reports = await measure(50)
+    assert set(reports.seconds) == set(REPORTS)
+    assert reports.plans  # what the reports asked, with SQLite's plans
+    sending = await outbox_sending(tmp_path, 3)
+    assert (sending.sent, sending.refused) == (3, 0)

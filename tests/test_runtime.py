@@ -34,6 +34,9 @@ from tests.test_webhook_mode import free_port
 PEOPLE = 20
 KILLS = 10
 BURST = 3  # Challenge 1's first part takes three items, then moves on to the second
+# Each person's first reply takes this long, so the rest of their burst is still waiting when
+# the lock is taken (long enough for the webhook's receipts, which wait for a group commit).
+SLOW_REPLY = 2.0
 
 
 @contextmanager
@@ -75,9 +78,8 @@ async def bursts_survive_kill_9(
                 p.user_id: [f"kill {kill} person {p.user_id} answer {n}" for n in range(BURST)]
                 for p in people
             }
-            # Each person's first reply is slow, so the rest of their burst arrives and waits
-            # (slow enough that a busy machine still takes the lock before it is all handled).
-            await sim.inject_fault("sendMessage", "slow", count=PEOPLE, delay=1.2)
+            # Each person's first reply is slow, so the rest of their burst arrives and waits.
+            await sim.inject_fault("sendMessage", "slow", count=PEOPLE, delay=SLOW_REPLY)
             await asyncio.gather(*(send_all(p, answers[p.user_id]) for p in people))
             async with asyncio.timeout(10):
                 while await sim.pending_updates():  # noqa: ASYNC110

@@ -42,7 +42,7 @@ async def test_migrations_are_applied_once_and_recorded(tmp_path: Path) -> None:
         applied = await database.migrate()
         assert [m.version for m in applied] == [m.version for m in bundled_migrations()]
         assert await database.migrate() == []
-        assert await database.schema_version() == len(bundled_migrations())
+        assert await database.schema_version() == bundled_migrations()[-1].version
     finally:
         await database.close()
     with sqlite3.connect(path) as connection:
@@ -55,7 +55,7 @@ async def test_a_failing_migration_leaves_nothing_behind(
 ) -> None:
     good = bundled_migrations()
     broken = Migration(
-        len(good) + 1,
+        good[-1].version + 1,
         "broken",
         "CREATE TABLE half_done (id INTEGER);\nINSERT INTO no_such_table VALUES (1);\n",
     )
@@ -64,7 +64,7 @@ async def test_a_failing_migration_leaves_nothing_behind(
     try:
         with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
             await database.migrate()
-        assert await database.schema_version() == len(good)
+        assert await database.schema_version() == good[-1].version
         async with database.connection.execute(
             "SELECT name FROM sqlite_master WHERE name = 'half_done'"
         ) as cursor:
@@ -143,7 +143,7 @@ def test_backup_command_copies_the_database(
     assert "pages copied" in capsys.readouterr().err
     with sqlite3.connect(tmp_path / "copy.sqlite3") as copy:
         assert copy.execute("SELECT MAX(version) FROM schema_migrations").fetchone() == (
-            len(bundled_migrations()),
+            bundled_migrations()[-1].version,
         )
     assert main(["--config", str(config), "backup", str(tmp_path / "copy.sqlite3")]) == 2
     assert "already exists" in capsys.readouterr().err
@@ -161,3 +161,36 @@ def test_statements_split_on_real_ends_only() -> None:
     assert statements[1] == "INSERT INTO t VALUES ('x;y');"
     with pytest.raises(ValueError, match="incomplete SQL statement"):
         database_module._statements("CREATE TABLE t (x INTEGER)")
+
+
+async def test_concurrent_transactions_share_a_commit_and_a_failure_stays_its_own(
+    tmp_path: Path,
+) -> None:
+    """Group commit: people writing at once share one commit; one failing block undoes only
+    itself, and each block's work is on disk (seen by another connection) once it returns."""
+    path = tmp_path / "bot.sqlite3"
+    database = await Database.open(path)
+    await database.connection.execute("CREATE TABLE answers (person INTEGER)")
+    committed: list[int] = []
+
+    async def answer(person: int) -> None:
+        async with database.transaction() as connection:
+            await connection.execute("INSERT INTO answers VALUES (?)", (person,))
+            if person == 3:
+                raise ValueError("this person's handler failed")
+        with sqlite3.connect(path) as other:
+            stored = {row[0] for row in other.execute("SELECT person FROM answers")}
+        assert person in stored  # durable before the caller goes on
+        committed.append(person)
+
+    try:
+        before = database.commits
+        results = await asyncio.gather(*(answer(n) for n in range(8)), return_exceptions=True)
+        assert [type(r).__name__ for r in results].count("ValueError") == 1
+        assert sorted(committed) == [0, 1, 2, 4, 5, 6, 7]
+        assert database.commits - before < 7
+    finally:
+        await database.close()
+    with sqlite3.connect(path) as connection:
+        stored = sorted(row[0] for row in connection.execute("SELECT person FROM answers"))
+    assert stored == [0, 1, 2, 4, 5, 6, 7]

@@ -59,7 +59,9 @@ class OutboxSender:
         self._store = store
         self._bot = bot
         self._clock = clock
-        self._limiter = AsyncLimiter(per_second, 1)
+        # One message every 1/per_second seconds, never a burst: a burst of a second's worth
+        # on top of the steady pace is what Telegram answers with 429s.
+        self._limiter = AsyncLimiter(1, 1 / per_second)
         self._slots = asyncio.Semaphore(CONCURRENT)
         self._draining = asyncio.Lock()
         self._wake = asyncio.Event()

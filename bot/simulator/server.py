@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bot.simulator.bot_api import ApiError, BotApi, Call, Upload, decode_params
 from bot.simulator.control_api import ControlApi
+from bot.simulator.limits import SendingLimits
 from bot.simulator.state import JSON, Fault, Persona, SimState, User
 from bot.simulator.webhook import WebhookDelivery, is_loopback
 
@@ -71,7 +72,9 @@ class BotApiEmulator:
         port: int = 0,
         bot_username: str = "coproduce_bot",
         personas: Sequence[Persona] = (),
+        limits: SendingLimits | None = None,
     ) -> None:
+        """``limits``: enforce Telegram's sending limits (429 with ``retry_after`` beyond)."""
         if not is_loopback(host):
             raise ValueError(f"the emulator binds loopback addresses only, not {host!r}")
         self._token = token
@@ -94,6 +97,7 @@ class BotApiEmulator:
         )
         self._runner: web.AppRunner | None = None
         self._webhook = WebhookDelivery(self._state)
+        self.limits = limits
 
     @property
     def url(self) -> str:
@@ -176,12 +180,22 @@ class BotApiEmulator:
                 if fault.kind == "timeout":
                     await asyncio.sleep(fault.delay)
                 raise error
+            wait = self._over_limits(entry["method"], call)
+            if wait is not None:
+                raise ApiError(
+                    429, f"Too Many Requests: retry after {wait}", {"retry_after": wait}
+                )
             result = await handler(call)
         except ApiError as exc:
             entry["status"] = exc.code
             return web.json_response(exc.envelope(), status=exc.code)
         entry["status"] = 200
         return web.json_response({"ok": True, "result": result})
+
+    def _over_limits(self, method: str, call: Call) -> int | None:
+        if self.limits is None:
+            return None
+        return self.limits.retry_after(method, call.params.get("chat_id"))
 
     async def _download(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self._token:

@@ -217,6 +217,27 @@ def _commissioners(core: Core) -> dict[int, set[str]]:
     }
 
 
+class _Digests:
+    """One period's digests, composed once per set of areas: commissioners who cover the same
+    areas get the same digest, and its queries and chart are its cost."""
+
+    def __init__(self, core: Core, period: Period) -> None:
+        self._core = core
+        self._period = period
+        self._composed: dict[frozenset[str], Digest] = {}
+
+    async def of(self, areas: set[str]) -> Digest:
+        key = frozenset(areas)
+        if key not in self._composed:
+            self._composed[key] = await compose(
+                self._core,
+                self._period,
+                areas=areas,
+                min_group_size=self._core.settings.programme.min_group_size,
+            )
+        return self._composed[key]
+
+
 async def queue_digest(core: Core, user_id: int, key: str, digest: Digest, now: datetime) -> bool:
     """Queue ``digest`` for ``user_id`` under ``key`` (and its ``:text``/``:chart`` parts);
     False if nothing new was queued."""
@@ -240,15 +261,13 @@ async def due_digests(core: Core, now: datetime) -> None:
     store = DigestStore(core.database)
     if slot < await store.since(now) or now - slot >= WEEK:
         return
-    period = period_ending(slot, settings.tz)
+    digests = _Digests(core, period_ending(slot, settings.tz))
     label = slot.astimezone(settings.tz).date().isoformat()
     for user_id, areas in _commissioners(core).items():
         key = f"digest:{user_id}:{label}"
         if await _already_queued(store, key):
             continue
-        digest = await compose(
-            core, period, areas=areas, min_group_size=settings.programme.min_group_size
-        )
+        digest = await digests.of(areas)
         if digest.empty and settings.programme.schedules.empty_digest == "nothing":
             continue
         await queue_digest(core, user_id, key, digest, now)
@@ -275,14 +294,12 @@ async def send_now(core: Core, actor_id: int) -> SendNow:
     admin ``actor_id`` asked (audited)."""
     settings = core.settings
     now = core.clock()
-    period = period_ending(now, settings.tz)
+    digests = _Digests(core, period_ending(now, settings.tz))
     stamp = now.astimezone(settings.tz).strftime("%Y-%m-%dT%H:%M")
     keys: dict[int, list[str]] = {}
     commissioners = _commissioners(core)
     for user_id, areas in commissioners.items():
-        digest = await compose(
-            core, period, areas=areas, min_group_size=settings.programme.min_group_size
-        )
+        digest = await digests.of(areas)
         if digest.empty and settings.programme.schedules.empty_digest == "nothing":
             continue
         key = f"digest:{user_id}:now-{stamp}"

@@ -1,0 +1,219 @@
+"""Reports over a big programme: a generated database, one timed function per report, and
+the query plans of what each report asked SQLite.
+
+The data is written straight into SQLite (the schema the migrations build), spread over a
+year: ``NEEDS`` needs by ``NEEDS // 5`` people, each with a before and an after survey, and a
+challenge answer for every tenth need. Each size runs in its own process
+(``python -m benchmarks.reports NEEDS``) so its peak RSS is its own. A report is a function in
+:data:`REPORTS`; exports and the funnel are added there, one function each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.config import Area, Commissioner, Programme, Settings, StorageSettings
+from bot.core import Core
+from bot.features.digests import service as digests
+from storage.database import Database
+
+__all__ = ["REPORTS", "ReportResult", "measure", "run_reports"]
+
+AREAS = [
+    Area(key=f"area_{n}", name=f"Area {n}", neighbourhoods=[f"Ward {n}a", f"Ward {n}b"])
+    for n in range(10)
+]
+COMMISSIONERS = 50
+FIRST_COMMISSIONER = 900_000
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # a Monday, just after the digests' time
+YEAR = timedelta(days=365)
+SECTORS = ("vcs", "childrens_centre", "local_authority")
+
+
+def settings_for(path: Path) -> Settings:
+    """Ten areas; fifty commissioners, each covering one area, every fifth a second one."""
+    commissioners = [
+        Commissioner(
+            user_id=FIRST_COMMISSIONER + n,
+            areas=sorted({AREAS[n % 10].key, *([AREAS[(n + 1) % 10].key] if n % 5 == 0 else [])}),
+        )
+        for n in range(COMMISSIONERS)
+    ]
+    return Settings(
+        storage=StorageSettings(path=path),
+        commissioners=commissioners,
+        programme=Programme(areas=AREAS),
+        log_level="WARNING",
+    )
+
+
+async def generate(database: Database, needs: int) -> None:
+    """Fill the database: people, their needs, challenge answers and both surveys."""
+    randomness = random.Random(13)
+    people = max(needs // 5, 1)
+    items = [item.key for item in Programme().survey.items]
+
+    def moment() -> str:
+        return (NOW - YEAR * randomness.random()).isoformat()
+
+    participants = [
+        (user, f"Person {user}", "Group", SECTORS[user % 3], AREAS[user % 10].key, 1, moment())
+        for user in range(1, people + 1)
+    ]
+    need_rows = []
+    for n in range(1, needs + 1):
+        user = randomness.randint(1, people)
+        created = moment()
+        need_rows.append(
+            (
+                n,
+                user,
+                AREAS[user % 10].key,
+                f"Ward {user % 10}a" if n % 2 else None,
+                "Not enough volunteers for the Saturday stay and play session " * 2,
+                '["families"]',
+                ["low", "medium", "high"][n % 3],
+                "yes",
+                json.dumps(["community_engagement"] if n % 4 else ["partnership_working"]),
+                created,
+                created,
+            )
+        )
+    answer = '{"part_1": ["more joint bids"], "part_2": "shared rooms"}'
+    answers = [(n, n, "challenge_1", answer, moment()) for n in range(1, needs // 10 + 1)]
+    surveys = [
+        (user, wave, SECTORS[user % 3], AREAS[user % 10].key, json.dumps(scores), moment())
+        for user in range(1, people + 1)
+        for wave, scores in (
+            ("before", {item: randomness.randint(1, 4) for item in items}),
+            ("after", {item: randomness.randint(2, 5) for item in items}),
+        )
+    ]
+    async with database.transaction() as connection:
+        await connection.executemany(
+            "INSERT INTO participants (user_id, name, organisation, sector, area,"
+            " consent_version, consented_at, onboarded_at, last_active_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?7, ?7)",
+            participants,
+        )
+        await connection.executemany(
+            "INSERT INTO needs (draft_id, user_id, area, neighbourhood, description, affected,"
+            " urgency, can_help, themes, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            need_rows,
+        )
+        await connection.executemany(
+            "INSERT INTO challenge_answers (draft_id, user_id, challenge, answers, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            answers,
+        )
+        await connection.executemany(
+            "INSERT INTO survey_answers (user_id, wave, sector, area, scores, answered_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            surveys,
+        )
+        # Digests have been due since long before: this week's is due now.
+        await connection.execute(
+            "INSERT INTO digest_state (key, value) VALUES ('since', ?)",
+            ((NOW - YEAR).isoformat(),),
+        )
+
+
+async def weekly_digests(core: Core) -> str:
+    """Every commissioner's weekly digest, composed and queued by the tick's own due work."""
+    await digests.due_digests(core, NOW)
+    queued = await core.outbox.counts()
+    return f"{sum(queued.values())} outbox messages for {COMMISSIONERS} commissioners"
+
+
+Report = Callable[[Core], Awaitable[str]]
+REPORTS: dict[str, Report] = {
+    f"weekly digests for {COMMISSIONERS} commissioners": weekly_digests,
+}
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    needs: int
+    generate_seconds: float
+    seconds: dict[str, float]  # report -> time
+    notes: dict[str, str]  # report -> what it produced
+    plans: dict[str, list[str]]  # query shape -> EXPLAIN QUERY PLAN lines
+    peak_rss_mb: float
+
+
+_LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b")
+
+
+def _shape(sql: str) -> str:
+    """The statement with its values as ``?``: one entry per query, whatever it was asked."""
+    return " ".join(_LITERALS.sub("?", sql).split())
+
+
+async def _plans(database: Database, statements: set[str]) -> dict[str, list[str]]:
+    plans: dict[str, list[str]] = {}
+    for sql in sorted(statements):
+        shape = _shape(sql)
+        if shape in plans or not shape.upper().startswith("SELECT"):
+            continue
+        async with database.connection.execute(f"EXPLAIN QUERY PLAN {sql}") as cursor:
+            plans[shape] = [row[3] for row in await cursor.fetchall()]
+    return plans
+
+
+async def measure(needs: int) -> ReportResult:
+    """Generate ``needs`` needs, then time each report and collect its query plans."""
+    with tempfile.TemporaryDirectory() as directory:
+        settings = settings_for(Path(directory) / "reports.sqlite3")
+        database = await Database.open(settings.storage.path)
+        try:
+            started = time.perf_counter()
+            await generate(database, needs)
+            generated = time.perf_counter() - started
+            core = Core.open(settings, database, clock=lambda: NOW)
+            statements: set[str] = set()
+            await database.connection.set_trace_callback(statements.add)
+            seconds, notes = {}, {}
+            for name, report in REPORTS.items():
+                started = time.perf_counter()
+                notes[name] = await report(core)
+                seconds[name] = time.perf_counter() - started
+            await database.connection.set_trace_callback(None)  # type: ignore[arg-type]
+            plans = await _plans(database, statements)
+        finally:
+            await database.close()
+    return ReportResult(
+        needs=needs,
+        generate_seconds=generated,
+        seconds=seconds,
+        notes=notes,
+        plans=plans,
+        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    )
+
+
+def run_reports(needs: int) -> ReportResult:
+    """One size in a fresh process, so its peak memory is its own."""
+    output = subprocess.run(
+        [sys.executable, "-m", "benchmarks.reports", str(needs)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return ReportResult(**json.loads(output.splitlines()[-1]))
+
+
+if __name__ == "__main__":
+    print(json.dumps(asdict(asyncio.run(measure(int(sys.argv[1]))))))
