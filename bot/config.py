@@ -908,6 +908,30 @@ def config_not_found(tried: list[Path]) -> str:
     )
 
 
+# Keys an older coproduce read and this one does not: a config that still has one loads, with
+# a warning, rather than being refused after an upgrade.
+RETIRED_KEYS: dict[tuple[str, ...], str] = {
+    ("programme", "theme_tagging", "threshold"): (
+        "the theme tagger no longer uses a similarity threshold "
+        "(`programme.theme_tagging.min_score` asks for surer tags)"
+    ),
+}
+
+
+def _drop_retired_keys(data: dict[str, Any]) -> list[str]:
+    """Remove :data:`RETIRED_KEYS` from ``data``; a warning for each one found."""
+    warnings = []
+    for path, why in RETIRED_KEYS.items():
+        *sections, key = path
+        section: object = data
+        for name in sections:
+            section = section.get(name) if isinstance(section, dict) else None
+        if isinstance(section, dict) and key in section:
+            del section[key]
+            warnings.append(f"{'.'.join(path)} is no longer used: {why}; remove it")
+    return warnings
+
+
 def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
     """Load settings from ``path`` (or ``config.toml``, else the example) plus the environment.
 
@@ -934,6 +958,7 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
         raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read: {exc}"]) from None
+    warnings += _drop_retired_keys(data)
     try:
         return Settings(**data), warnings
     except ValidationError as exc:

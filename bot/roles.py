@@ -78,20 +78,23 @@ class StaffRoles:
     async def grant(
         self, user_id: int, name: str, areas: Iterable[str], granted_by: int, now: datetime
     ) -> StaffRole | None:
-        """Make ``user_id`` (``name`` on Telegram) a commissioner for ``areas``; None if the
-        config decides their role. The change shows here once the database has it: call it
-        outside any larger transaction that may still roll back."""
-        row = await self._store.grant(user_id, name, sorted(areas), granted_by, now)
-        if row is not None:
-            self._rows[user_id] = row
-        return row
+        r"""Write that ``user_id`` (``name`` on Telegram) is a commissioner for ``areas``; None
+        if the config decides their role. The caller :meth:`remember`\ s the row once the
+        transaction holding this write has committed."""
+        return await self._store.grant(user_id, name, sorted(areas), granted_by, now)
 
     async def revoke(self, user_id: int) -> StaffRole | None:
-        """End an invited commissioner's role; None if no invite gave them one."""
-        row = await self._store.revoke(user_id)
-        if row is not None:
-            self._rows.pop(user_id, None)
-        return row
+        r"""Delete an invited commissioner's role; None if no invite gave them one. The caller
+        :meth:`forget`\ s them once the transaction holding this write has committed."""
+        return await self._store.revoke(user_id)
+
+    def remember(self, row: StaffRole) -> None:
+        """A committed grant: it counts from now."""
+        self._rows[row.user_id] = row
+
+    def forget(self, user_id: int) -> None:
+        """A committed revoke: they are a member from now."""
+        self._rows.pop(user_id, None)
 
 
 def may(actual: Role, needed: Role) -> bool:

@@ -22,6 +22,7 @@ of a commit each when many people write at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
@@ -106,6 +107,7 @@ class Database:
         self._queued = 0  # tasks waiting for the write lock: they join the open group
         self._group: asyncio.Future[None] | None = None  # the shared transaction, once begun
         self.commits = 0  # transactions committed since opening (the benchmarks count them)
+        self.checkpoint_owed = False  # a checkpoint a reader held back: erased text in the WAL
 
     @classmethod
     async def open(cls, path: Path, *, migrate: bool = True) -> Database:
@@ -174,6 +176,9 @@ class Database:
             except BaseException:
                 self._later[:0] = later
                 await self._undo_unit()
+                if not self._queued:  # nobody will come to commit the group: end it now
+                    with contextlib.suppress(sqlite3.Error):  # its members are told by it
+                        await self._commit_group()
                 raise
             if not self._queued:  # nobody else to join this group: commit it now
                 await self._commit_group()
@@ -274,11 +279,23 @@ class Database:
             async with self.transaction():
                 pass
 
-    async def checkpoint(self) -> None:
-        """Copy the WAL into the database file and empty it: erased text leaves both."""
+    async def checkpoint(self) -> bool:
+        """Copy the WAL into the database file and empty it: erased text leaves both.
+
+        A reader on another connection (an export's snapshot) may still need part of the WAL:
+        rather than stall every writer until it ends, this gives up at once and returns False,
+        and :attr:`checkpoint_owed` stays set until a later call (the scheduler tick's) succeeds.
+        """
         async with self._write_lock:
             await self._commit_group()
-            await self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self.connection.execute("PRAGMA busy_timeout = 0")
+            try:
+                async with self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+                    row = await cursor.fetchone()
+            finally:
+                await self.connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self.checkpoint_owed = row is None or row[0] != 0
+        return not self.checkpoint_owed
 
     async def schema_version(self) -> int:
         """The newest migration applied, 0 for a new database."""

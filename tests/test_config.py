@@ -225,3 +225,22 @@ def test_a_challenge_may_not_take_a_key_the_bot_uses() -> None:
     seed = Programme().challenges
     with pytest.raises(ValidationError, match="challenge keys may not be survey"):
         Programme(challenges=[seed[0].model_copy(update={"key": "survey"}), seed[1]])
+
+
+def test_a_config_from_before_the_upgrade_still_loads_and_says_what_to_remove(
+    tmp_path: Path,
+) -> None:
+    """`theme_tagging.threshold` meant something to the old tagger: an old config loads, with
+    a warning naming the key, instead of being refused after an upgrade."""
+    old = EXAMPLE.read_text(encoding="utf-8").replace(
+        "[programme.theme_tagging]\n", "[programme.theme_tagging]\nthreshold = 0.2\n"
+    )
+    path = tmp_path / "config.toml"
+    path.write_text(old, encoding="utf-8")
+    settings, warnings = load_settings(path)
+    assert warnings == [
+        "programme.theme_tagging.threshold is no longer used: the theme tagger no longer uses "
+        "a similarity threshold (`programme.theme_tagging.min_score` asks for surer tags); "
+        "remove it"
+    ]
+    assert settings.programme.theme_tagging.min_score is None

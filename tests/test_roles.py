@@ -37,6 +37,9 @@ async def test_roles_survive_a_restart_and_the_config_stays_the_truth(tmp_path: 
     await roles.load(settings, NOW)
     invited = await roles.grant(555, "Sam", ["knowsley", "st_helens"], ADMIN_ID, NOW)
     assert invited is not None
+    assert roles.role_of(555) is Role.MEMBER  # not until the caller says it committed
+    roles.remember(invited)
+    assert roles.role_of(555) is Role.COMMISSIONER
     assert invited.source == "invite"
     # An invite does not change what the config decides.
     assert await roles.grant(COMMISSIONER_ID, "Chris", ["st_helens"], ADMIN_ID, NOW) is None
@@ -54,6 +57,7 @@ async def test_roles_survive_a_restart_and_the_config_stays_the_truth(tmp_path: 
     assert roles.areas_of(555) == {"knowsley", "st_helens"}
     revoked = await roles.revoke(555)
     assert revoked is not None
+    roles.forget(555)
     assert roles.role_of(555) is Role.MEMBER
     assert await RoleStore(database).all() == roles.staff()
     await database.close()

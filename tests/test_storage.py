@@ -194,3 +194,52 @@ async def test_concurrent_transactions_share_a_commit_and_a_failure_stays_its_ow
     with sqlite3.connect(path) as connection:
         stored = sorted(row[0] for row in connection.execute("SELECT person FROM answers"))
     assert stored == [0, 1, 2, 4, 5, 6, 7]
+
+
+async def write_then_fail(database: Database) -> None:
+    async with database.transaction() as connection:
+        await connection.execute("INSERT INTO digest_state VALUES ('lost', 'x')")
+        raise RuntimeError("the handler failed")
+
+
+async def test_a_lone_failed_write_leaves_no_transaction_open(tmp_path: Path) -> None:
+    """With nobody else writing, a failed block must not keep SQLite's write lock: another
+    process (``coproduce export``, ``migrate``) can write at once."""
+    path = tmp_path / "lone.sqlite3"
+    database = await Database.open(path)
+    with pytest.raises(RuntimeError):
+        await write_then_fail(database)
+    assert not database.connection.in_transaction
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        assert other.execute(
+            "SELECT COUNT(*) FROM digest_state WHERE key = 'lost'"
+        ).fetchone() == (0,)
+    finally:
+        other.close()
+    await database.close()
+
+
+async def test_a_checkpoint_a_reader_holds_back_is_owed_not_waited_for(tmp_path: Path) -> None:
+    """An export's snapshot keeps part of the WAL: the checkpoint gives up at once (no writer
+    stalls behind it) and is owed until a later one succeeds."""
+    path = tmp_path / "checkpoint.sqlite3"
+    database = await Database.open(path)
+    reader = sqlite3.connect(path, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT COUNT(*) FROM digest_state").fetchone()  # the snapshot begins
+        async with database.transaction() as connection:
+            await connection.execute("INSERT INTO digest_state VALUES ('erased', 'text')")
+        async with asyncio.timeout(1):
+            assert await database.checkpoint() is False
+        assert database.checkpoint_owed
+        reader.execute("COMMIT")
+        assert await database.checkpoint() is True
+        assert not database.checkpoint_owed
+        assert (path.parent / (path.name + "-wal")).stat().st_size == 0
+    finally:
+        reader.close()
+    await database.close()

@@ -39,6 +39,8 @@ async def tick(context: Context) -> None:
                 await work(shared.core, now)
             except Exception:  # one feature's failure must not stop the others' work
                 logger.exception("event=tick_failed feature=%s", feature.name)
+    if shared.core.database.checkpoint_owed:  # erased text an export's snapshot held back
+        await shared.core.database.checkpoint()
     shared.sender.wake()
 
 

@@ -80,37 +80,28 @@ async def accept(core: Core, code: str, user_id: int, name: str) -> Accepted | R
     if current is not None and (current.role == "admin" or current.source == "config"):
         return "staff already"
     now = core.clock()
-    try:
-        async with core.database.transaction():
-            invite = await InviteStore(core.database).spend(code, user_id, now)
-            if isinstance(invite, str):
-                return invite
-            role = await core.roles.grant(user_id, name, invite.areas, invite.created_by, now)
-            assert role is not None  # checked above, in this same task
-            await core.audit.record(
-                user_id, "invite_accepted", now, {"code": code, "areas": list(role.areas)}
-            )
-    except BaseException:
-        await core.roles.reload()  # the grant above may not have landed
-        raise
+    async with core.database.transaction():
+        invite = await InviteStore(core.database).spend(code, user_id, now)
+        if isinstance(invite, str):
+            return invite
+        role = await core.roles.grant(user_id, name, invite.areas, invite.created_by, now)
+        assert role is not None  # checked above, in this same task
+        await core.audit.record(
+            user_id, "invite_accepted", now, {"code": code, "areas": list(role.areas)}
+        )
+    core.roles.remember(role)
     return Accepted(role)
 
 
 async def revoke(core: Core, user_id: int, admin_id: int) -> StaffRole | None:
     """End an invited commissioner's role (audited); None if no invite gave them one."""
-    try:
-        async with core.database.transaction():
-            ended = await core.roles.revoke(user_id)
-            if ended is not None:
-                await core.audit.record(
-                    admin_id,
-                    "revoke",
-                    core.clock(),
-                    {"user_id": user_id, "areas": list(ended.areas)},
-                )
-    except BaseException:
-        await core.roles.reload()  # the revoke above may not have landed
-        raise
+    async with core.database.transaction():
+        ended = await core.roles.revoke(user_id)
+        if ended is not None:
+            details = {"user_id": user_id, "areas": list(ended.areas)}
+            await core.audit.record(admin_id, "revoke", core.clock(), details)
+    if ended is not None:
+        core.roles.forget(user_id)
     return ended
 
 
