@@ -1,6 +1,7 @@
 """/stop and /forget reach what is already queued: a follow-up held for the quiet hours is not
 sent to someone who sent /stop (or /forget) meanwhile, and the broadcast's report counts them;
-a reply to their own need still reaches them."""
+a reply to their own need still reaches them. /forget also takes an invited commissioner's role
+and invite, and they are a member straight away; a configured admin stays one."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import pytest
 import time_machine
 
 from bot.config import Settings
+from bot.roles import Role
 from bot.simulator import BotApiEmulator, SimulatorClient, SimUser
 from tests.harness import (
+    ADMIN_ID,
     COMMISSIONER_ID,
     RunningBot,
     message_saying,
@@ -23,7 +26,10 @@ from tests.harness import (
     with_two_areas,
 )
 from tests.test_followups import NUDGE, begin_challenge, texts
-from tests.test_privacy import forget, with_programme
+from tests.test_invites import invite
+from tests.test_privacy import forget, read_document, with_programme
+
+SAM_ID = 7001
 
 
 @pytest.fixture
@@ -115,3 +121,36 @@ async def test_a_reply_to_their_own_need_still_reaches_someone_who_sent_stop(
     await bot.services.sender.drain()
     told = await message_saying(maya, "Your need N-0001")
     assert told.text.endswith("Chris, commissioner for Knowsley, has read it.")
+
+
+async def test_forget_takes_an_invited_commissioners_role_and_invite_at_once(
+    sim: SimulatorClient, bot: RunningBot, admin: SimUser, settings: Settings
+) -> None:
+    payload = await invite(admin, "knowsley")
+    sam = sim.user(SAM_ID, "Sam")
+    await sam.send(f"/start {payload}")
+    await message_saying(sam, "Here is what you can do")
+
+    await sam.send("/mydata")
+    data = await read_document(sim, await message_saying(sam, "Everything we hold about you"))
+    [role] = data["roles"]
+    assert (role["user_id"], role["name"], role["source"]) == (SAM_ID, "Sam", "invite")
+    [used] = data["invites"]
+    assert (used["code"], used["used_by"]) == (payload.removeprefix("inv_"), SAM_ID)
+
+    await forget(sam)
+    assert rows(settings, "SELECT COUNT(*) FROM roles WHERE user_id = ?", SAM_ID) == [(0,)]
+    assert rows(settings, "SELECT COUNT(*) FROM invites WHERE used_by = ?", SAM_ID) == [(0,)]
+    assert bot.services.core.roles.role_of(SAM_ID) is Role.MEMBER
+    await sam.send("/needs")  # a member's own needs, not the inbox: without a restart
+    assert (await sam.next_message()).text == "You haven't voiced any needs yet."
+
+
+async def test_a_configured_admin_who_sends_forget_is_still_an_admin(
+    bot: RunningBot, admin: SimUser, settings: Settings
+) -> None:
+    await forget(admin)
+    assert bot.services.core.roles.role_of(ADMIN_ID) is Role.ADMIN
+    assert rows(settings, "SELECT role FROM roles WHERE user_id = ?", ADMIN_ID) == [("admin",)]
+    await admin.send("/outbox")
+    await message_saying(admin, "Messages the bot sends on its own")

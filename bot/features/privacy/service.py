@@ -35,6 +35,13 @@ async def erase(core: Core, user_id: int) -> None:
         keep_anonymous_contributions=core.settings.programme.keep_anonymous_contributions,
     )
     await core.database.checkpoint()
+    await _roles_as_stored(core)
+
+
+async def _roles_as_stored(core: Core) -> None:
+    """After an erasure: an invited commissioner's role went with them, so read the roles
+    again; the config's people are seeded back (the config, not the person, decides theirs)."""
+    await core.roles.load(core.settings, core.clock())
 
 
 async def erase_expired(core: Core) -> int:
@@ -62,6 +69,7 @@ async def erase_expired(core: Core) -> int:
             erased += 1
     if erased:
         await core.database.checkpoint()
+        await _roles_as_stored(core)
     return erased
 
 
