@@ -2,7 +2,8 @@
 
 Public surface: :class:`Outgoing` (what to send), :class:`OutboxRow`, :class:`OutboxStore`
 (``enqueue``, ``due``, ``claim``, ``sent``, ``retry``, ``failed``, ``blocked``,
-``reachable``, ``interrupted``, ``counts``, ``tally``, ``latest_problems``).
+``reachable``, ``stopped``, ``interrupted``, ``counts``, ``tally``, ``latest_problems``),
+:data:`STOPPED`.
 
 A row's key is unique, so enqueueing the same logical message twice (a tick run again, a
 restart) stores it once; a row is claimed (``sending``) in its own commit before it is handed
@@ -11,6 +12,7 @@ to Telegram, so a crash leaves it ``uncertain`` rather than sent twice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
@@ -19,9 +21,13 @@ from pydantic import BaseModel, ConfigDict
 
 from storage.database import Database, Rider
 
-__all__ = ["OutboxRow", "OutboxStore", "Outgoing", "Status"]
+__all__ = ["STOPPED", "OutboxRow", "OutboxStore", "Outgoing", "Status", "Tallied"]
 
 Status = Literal["pending", "sending", "sent", "failed", "blocked", "uncertain"]
+# How a tally counts messages: as their status, or stopped (failed because of /stop).
+Tallied = Status | Literal["stopped"]
+# The error of a follow-up not sent because the person sent /stop while it waited.
+STOPPED = "stopped"
 
 
 class Outgoing(BaseModel):
@@ -158,6 +164,21 @@ class OutboxStore:
 
         return clear
 
+    async def stopped(self, chat_id: int, key_prefixes: Sequence[str]) -> int:
+        """The person sent /stop: their messages still waiting under any of ``key_prefixes``
+        (the follow-ups) fail as :data:`STOPPED` and are never sent; how many."""
+        withdrawn = 0
+        async with self._database.transaction() as connection:
+            for prefix in key_prefixes:
+                cursor = await connection.execute(
+                    "UPDATE outbox SET status = 'failed', last_error = :stopped"
+                    " WHERE chat_id = :chat AND status = 'pending'"
+                    " AND substr(key, 1, length(:prefix)) = :prefix",
+                    {"stopped": STOPPED, "chat": chat_id, "prefix": prefix},
+                )
+                withdrawn += cursor.rowcount
+        return withdrawn
+
     async def interrupted(self) -> int:
         """At start-up: messages left ``sending`` by a crash become ``uncertain``; how many."""
         async with self._database.transaction() as connection:
@@ -174,15 +195,16 @@ class OutboxStore:
         ) as cursor:
             return {row[0]: row[1] for row in await cursor.fetchall()}
 
-    async def tally(self, key_prefix: str) -> dict[Status, int]:
+    async def tally(self, key_prefix: str) -> dict[Tallied, int]:
         """How many messages whose key starts with ``key_prefix`` are in each status; one
         waiting for someone who has blocked the bot counts as blocked (it waits until they
-        write again)."""
+        write again), and one that failed because of /stop as stopped."""
         async with self._database.connection.execute(
             "SELECT CASE WHEN status = 'pending' AND chat_id IN (SELECT chat_id FROM unreachable)"
-            " THEN 'blocked' ELSE status END, COUNT(*) FROM outbox"
+            " THEN 'blocked' WHEN status = 'failed' AND last_error = :stopped THEN 'stopped'"
+            " ELSE status END, COUNT(*) FROM outbox"
             " WHERE substr(key, 1, length(:prefix)) = :prefix GROUP BY 1",
-            {"prefix": key_prefix},
+            {"prefix": key_prefix, "stopped": STOPPED},
         ) as cursor:
             return {row[0]: row[1] for row in await cursor.fetchall()}
 

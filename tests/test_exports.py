@@ -466,3 +466,39 @@ async def test_the_cli_export_end_to_end(
     audited = rows(settings, "SELECT actor_id, details FROM audit_log WHERE action = 'export'")
     assert [actor for actor, _ in audited] == [ADMIN_ID, 0, 0]
     assert json.loads(audited[1][1])["via"] == "cli"
+
+
+async def test_a_commissioners_export_has_no_pseudonym_or_sector_column(
+    sim: SimulatorClient, bot: RunningBot
+) -> None:
+    await seed(sim, bot)
+    chris = sim.user(COMMISSIONER_ID, "Chris")
+    _, [document] = await export(chris)
+    book = load_workbook(io.BytesIO(await download(sim, document)))
+    assert book.sheetnames == ["About", "needs", "challenges"]
+    for name in ("needs", "challenges"):
+        headers = sheet_rows(book, name)[0]
+        assert "participant" not in headers
+        assert "sector" not in headers
+        assert "area" in headers
+    assert sheet_rows(book, "challenges")[1][:3] == ["C-0001", "Challenge 1", "Knowsley"]
+    about = sheet_rows(book, "About")
+    assert {row[1] for row in about if row[0] in ("needs", "challenges")}.isdisjoint(
+        {"participant", "sector"}
+    )
+    notes = {row[0]: row[1] for row in about if row[0]}
+    assert notes["People"].startswith("No participant or sector columns")
+    _, documents = await export(chris, "challenges csv")
+    files = {d.document_name: await download(sim, d) for d in documents}
+    [headers, *_] = csv.reader(io.StringIO(files["challenges.csv"].decode("utf-8-sig")))
+    assert headers[:3] == ["reference", "challenge", "area"]
+    admin = sim.user(ADMIN_ID, "Alex")  # an admin's still has both
+    _, [document] = await export(admin, "challenges")
+    book = load_workbook(io.BytesIO(await download(sim, document)))
+    assert sheet_rows(book, "challenges")[0][:5] == [
+        "reference",
+        "participant",
+        "challenge",
+        "sector",
+        "area",
+    ]

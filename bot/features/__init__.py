@@ -132,6 +132,9 @@ class Feature:
     typed_first: Callback | None = None
     # The forms it runs, worded from the config; in the main menu in this order.
     forms: Callable[[Core], Sequence[Form]] | None = None
+    # The outbox key prefixes of the follow-ups it queues for members ("nudge:"): /stop
+    # withdraws those still waiting (held for the quiet hours, say).
+    follow_ups: Sequence[str] = ()
     personal_data: Sequence[PersonalData] = ()
 
 

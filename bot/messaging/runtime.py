@@ -1,6 +1,8 @@
 """The runtime, declared like a feature for what it owns: the ``inbox`` table (people's
-messages as they arrived, erased with them, not part of their copy of their data), the daily
-job that prunes handled updates, and the scheduler tick that runs every feature's due work."""
+messages as they arrived) and the ``outbox`` and ``unreachable`` tables (what the bot sends
+them on its own, and whether they blocked it), all erased with them and not part of their copy
+of their data; the daily job that prunes handled updates, and the scheduler tick that runs
+every feature's due work."""
 
 from __future__ import annotations
 
@@ -90,5 +92,9 @@ MESSAGING = Feature(
         Job("prune-inbox", prune_inbox, daily_at=time(3, 0)),
         Job("tick", tick, every=TICK_EVERY),
     ),
-    personal_data=(PersonalData("inbox", person_column="person", shown=False),),
+    personal_data=(
+        PersonalData("inbox", person_column="person", shown=False),
+        PersonalData("outbox", person_column="chat_id", shown=False),
+        PersonalData("unreachable", person_column="chat_id", shown=False),
+    ),
 )

@@ -124,7 +124,9 @@ async def send(core: Core, broadcast: Broadcast, admin_id: int) -> Sending:
 
 async def report_broadcasts(core: Core, now: datetime) -> int:
     """Due work: tell each admin how their broadcast went once every message of it is settled
-    ("Broadcast 3: delivered 41, blocked 2, failed 0"). Returns how many were reported."""
+    ("Broadcast 3: delivered 41, blocked 2, failed 0"), with those not sent because the person
+    sent /stop, or /forget (their message erased with them), while it waited. Returns how many
+    were reported."""
     reported = 0
     for broadcast in await core.broadcasts.unreported():
         tally = await core.outbox.tally(f"broadcast:{broadcast.id}:")
@@ -136,6 +138,11 @@ async def report_broadcasts(core: Core, now: datetime) -> int:
         )
         if tally.get("uncertain"):
             text += f", uncertain {tally['uncertain']} (see /outbox)"
+        if tally.get("stopped"):
+            text += f", stopped {tally['stopped']} (they sent /stop before it went)"
+        erased = (broadcast.recipients or 0) - sum(tally.values())
+        if erased > 0:
+            text += f", erased {erased} (they asked to be forgotten)"
         await core.outbox.enqueue(
             f"broadcast-report:{broadcast.id}", broadcast.created_by, Outgoing(text=text), now
         )

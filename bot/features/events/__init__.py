@@ -22,5 +22,6 @@ FEATURE = Feature(
         ),
     ),
     deep_links=(DeepLink(service.LINK_PREFIX, handlers.on_event_link),),
+    follow_ups=("event-after:",),
     personal_data=(PersonalData("event_attendance"),),
 )

@@ -63,6 +63,9 @@ DATASETS = ("participants", "needs", "challenges", "surveys")
 # What a commissioner may export: the privacy notice tells people commissioners see the needs
 # raised in their areas and survey figures for groups, never one person's answers or profile.
 COMMISSIONER_DATASETS = ("needs", "challenges")
+# Columns left out of a commissioner's sheets: with a stable pseudonym and a sector, the only
+# local-authority person in an area could be singled out across answers and exports.
+COMMISSIONER_LEFT_OUT = ("participant", "sector")
 # Telegram's upload limit for bots; a bigger file is sent zipped. Lowered in a test.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -176,6 +179,7 @@ class Plan:
     datasets: tuple[str, ...]
     rows_of: ExportFilter
     withheld: tuple[str, ...] = ()
+    left_out: tuple[str, ...] = ()  # columns taken out of every table
 
 
 async def plan(core: Core, actor: Actor, request: ExportRequest) -> Plan:
@@ -191,6 +195,7 @@ async def plan(core: Core, actor: Actor, request: ExportRequest) -> Plan:
     if request.contacts and "participants" not in wanted:
         wanted = (*wanted, "participants")
     withheld: tuple[str, ...] = ()
+    left_out: tuple[str, ...] = ()
     chosen: set[str] | None = None
     if actor.role is Role.COMMISSIONER:
         own = core.roles.areas_of(actor.user_id)
@@ -215,6 +220,7 @@ async def plan(core: Core, actor: Actor, request: ExportRequest) -> Plan:
         chosen = {request.area} if request.area is not None else own
         withheld = tuple(name for name in wanted if name not in COMMISSIONER_DATASETS)
         wanted = tuple(name for name in wanted if name in COMMISSIONER_DATASETS)
+        left_out = COMMISSIONER_LEFT_OUT
     elif actor.role is not Role.ADMIN:
         raise ExportProblem("Exports are for commissioners and programme admins.", usage=False)
     elif request.area is not None:
@@ -230,6 +236,7 @@ async def plan(core: Core, actor: Actor, request: ExportRequest) -> Plan:
         datasets=wanted,
         rows_of=ExportFilter(areas=chosen, since=since, event=request.event),
         withheld=withheld,
+        left_out=left_out,
     )
 
 
@@ -291,7 +298,12 @@ class _Shaper:
                 (self._pairs_table(), self._pair_rows),
             ],
         }
-        return [table for name in DATASETS if name in self._plan.datasets for table in made[name]]
+        return [
+            _without(table, rows, self._plan.left_out)
+            for name in DATASETS
+            if name in self._plan.datasets
+            for table, rows in made[name]
+        ]
 
     # participants
 
@@ -515,6 +527,21 @@ class _Shaper:
         ]
 
 
+def _without(table: Table, rows: Rows, left_out: Sequence[str]) -> tuple[Table, Rows]:
+    """The table and its rows without the columns headed ``left_out``."""
+    kept = [index for index, (header, _) in enumerate(table.columns) if header not in left_out]
+    if len(kept) == len(table.columns):
+        return table, rows
+
+    async def kept_rows() -> AsyncIterator[list[list[Cell]]]:
+        async for chunk in rows():
+            yield [[row[index] for index in kept] for row in chunk]
+
+    meaning = f"{table.meaning} (no {' or '.join(left_out)} column, so no one is singled out)"
+    columns = [table.columns[index] for index in kept]
+    return replace(table, meaning=meaning, columns=columns), kept_rows
+
+
 @dataclass(frozen=True)
 class Exported:
     """The files made (in the directory given), the rows in each table, and any file too big
@@ -631,10 +658,13 @@ class ProgressShown:
 
 
 def _notes(settings: Settings, plan: Plan) -> list[tuple[str, str]]:
-    notes = [
-        ("Times", f"Local time, {settings.timezone}"),
-        (
-            "People",
+    if plan.left_out:
+        people = (
+            f"No {' or '.join(plan.left_out)} columns: a commissioner's export leaves them out, "
+            "so that no one can be singled out. No names or Telegram ids are included."
+        )
+    else:
+        people = (
             "Each person is a pseudonym (p_ and 10 letters and digits), the same in every "
             "sheet and every export from this bot, so sheets can be joined on it. "
             + (
@@ -642,9 +672,9 @@ def _notes(settings: Settings, plan: Plan) -> list[tuple[str, str]]:
                 if plan.request.contacts
                 else "No names or Telegram ids are included (contacts=yes adds them). "
                 "Telegram usernames are not stored by the bot."
-            ),
-        ),
-    ]
+            )
+        )
+    notes = [("Times", f"Local time, {settings.timezone}"), ("People", people)]
     if plan.rows_of.areas is not None:
         notes.append(("Areas", ", ".join(sorted(plan.rows_of.areas)) or "none"))
     if plan.withheld:

@@ -2,7 +2,7 @@
 it a commissioner; /commissioners lists them; /revoke ends an invited one's role. Its table:
 ``invites``; roles themselves are in ``roles`` (bot/roles.py)."""
 
-from bot.features import ADMINS, Command, DeepLink, Feature
+from bot.features import ADMINS, Command, DeepLink, Feature, PersonalData
 from bot.features.invites import handlers, service
 
 FEATURE = Feature(
@@ -28,4 +28,5 @@ FEATURE = Feature(
         ),
     ),
     deep_links=(DeepLink(service.INVITE_PREFIX, handlers.open_invite),),
+    personal_data=(PersonalData("invites", person_column="used_by"), PersonalData("roles")),
 )

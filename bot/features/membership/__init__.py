@@ -42,5 +42,6 @@ FEATURE = Feature(
     ),
     forms=service.forms,
     due=(service.follow_up_forms,),
+    follow_ups=("nudge:", "expired:"),
     personal_data=(PersonalData("drafts"), PersonalData("participants")),
 )

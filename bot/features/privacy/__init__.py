@@ -1,5 +1,8 @@
 """Privacy: /privacy, /mydata, /forget, /stop, and the daily retention job that erases people
-inactive for longer than the programme keeps data."""
+inactive for longer than the programme keeps data.
+
+Staff's own actions are kept on erasure as accountability records: who did what in the audit
+log (``audit_log.actor_id``), and who created an event or a broadcast (``created_by``)."""
 
 from datetime import time
 

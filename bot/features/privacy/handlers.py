@@ -104,7 +104,9 @@ async def on_forget_button(update: Update, context: Context) -> None:
 async def stop_command(update: Update, context: Context) -> None:
     """/stop: no more reminders or follow-ups until /start."""
     who = sender(update)
-    if await service.stop_follow_ups(services(context).core, who.user.id):
+    shared = services(context)
+    follow_ups = [prefix for feature in shared.features for prefix in feature.follow_ups]
+    if await service.stop_follow_ups(shared.core, who.user.id, follow_ups):
         await who.reply(
             context, "Done: no more reminders or follow-ups. Send /start to turn them back on."
         )

@@ -3,6 +3,7 @@ retention period, and turning follow-ups off. No Telegram here."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -34,6 +35,13 @@ async def erase(core: Core, user_id: int) -> None:
         keep_anonymous_contributions=core.settings.programme.keep_anonymous_contributions,
     )
     await core.database.checkpoint()
+    await _roles_as_stored(core)
+
+
+async def _roles_as_stored(core: Core) -> None:
+    """After an erasure: an invited commissioner's role went with them, so read the roles
+    again; the config's people are seeded back (the config, not the person, decides theirs)."""
+    await core.roles.load(core.settings, core.clock())
 
 
 async def erase_expired(core: Core) -> int:
@@ -61,12 +69,20 @@ async def erase_expired(core: Core) -> int:
             erased += 1
     if erased:
         await core.database.checkpoint()
+        await _roles_as_stored(core)
     return erased
 
 
-async def stop_follow_ups(core: Core, user_id: int) -> bool:
-    """No more reminders or follow-ups; False if the person is not signed up."""
+async def stop_follow_ups(core: Core, user_id: int, follow_up_keys: Sequence[str]) -> bool:
+    """No more reminders or follow-ups, including those already queued under
+    ``follow_up_keys`` (outbox key prefixes) and not sent yet, in one transaction; False if
+    the person is not signed up.
+
+    Replies to their own needs ("you said, we did") still reach them: they asked for those,
+    and /stop promises only no more reminders and follow-ups."""
     if await core.participants.get(user_id) is None:
         return False
-    await core.participants.set_follow_ups(user_id, False)
+    async with core.database.transaction():
+        await core.participants.set_follow_ups(user_id, False)
+        await core.outbox.stopped(user_id, follow_up_keys)
     return True

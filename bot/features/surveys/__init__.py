@@ -9,5 +9,6 @@ FEATURE = Feature(
     commands=(Command("wave", "Open or close a survey wave", ADMINS, handlers.wave_command),),
     forms=service.forms,
     due=(service.invite_to_after_survey,),
+    follow_ups=("after-invite:", "after-remind:"),
     personal_data=(PersonalData("survey_answers", contribution=True),),
 )
