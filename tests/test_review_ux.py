@@ -1,0 +1,149 @@
+"""Review fixes: the next typed message is a need's reply or a broadcast's text, never both;
+broadcasts, events and digests land whole or not at all; long lists are split under
+Telegram's limit; invites, /revoke, dates and event codes as people expect."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import time_machine
+
+from bot.config import Settings
+from bot.context import Sender, pack_lines
+from bot.handlers import SOMETHING_WENT_WRONG
+from bot.simulator import BotApiEmulator, SimMessage, SimulatorClient, SimUser
+from tests.harness import (
+    ADMIN_ID,
+    RunningBot,
+    message_saying,
+    rows,
+    settings_for,
+    sign_up,
+    take_survey,
+    voice_a_need,
+    with_two_areas,
+)
+
+SAM_ID = 7001
+BROADCAST_TEXT = "The hall is closed on Friday"
+REPLY_TEXT = "We have booked the hall for your group on Fridays"
+LIMIT = 4096
+NEED = "A room for the parents group on Fridays"
+
+
+@pytest.fixture
+def settings(emulator: BotApiEmulator, tmp_path: Path) -> Settings:
+    """Two areas, in a time zone whose date is often not UTC's."""
+    base = with_two_areas(settings_for(emulator, tmp_path / "coproduce.sqlite3"))
+    return base.model_copy(update={"timezone": "Pacific/Auckland"})
+
+
+async def open_reply(admin: SimUser) -> SimMessage:
+    """Open the first need as ``admin`` and press Reply: the prompt."""
+    await admin.send("/needs")
+    await message_saying(admin, "Needs raised in every area")
+    await admin.press("Open N-0001")
+    await message_saying(admin, "N-0001")
+    await admin.press("Reply")
+    return await message_saying(admin, "Type your reply to N-0001")
+
+
+# --- 1. The next typed message: a need's reply or a broadcast's text --------------------------
+
+
+async def test_a_broadcast_started_after_reply_takes_the_typed_text(
+    sim: SimulatorClient, bot: RunningBot, admin: SimUser, member: SimUser, settings: Settings
+) -> None:
+    await sign_up(member)
+    await voice_a_need(member, NEED, place="Knowsley: Kirkby")
+    await open_reply(admin)
+    await admin.send("/broadcast")
+    prompt = await message_saying(admin, "Type the message to send")
+    assert "the next message you type here is the broadcast" in prompt.text
+    assert "Your reply to N-0001 is not sent" in prompt.text
+    await admin.send(BROADCAST_TEXT)
+    await message_saying(admin, "Who should get it?")
+    await bot.services.sender.drain()
+    assert rows(settings, "SELECT text FROM broadcasts") == [(BROADCAST_TEXT,)]
+    assert rows(settings, "SELECT COUNT(*) FROM outbox") == [(0,)]
+    assert rows(settings, "SELECT status FROM needs") == [("new",)]
+    assert BROADCAST_TEXT not in " ".join(m.text for m in await member.messages())
+
+
+async def test_reply_pressed_after_broadcast_takes_the_typed_text(
+    sim: SimulatorClient, bot: RunningBot, admin: SimUser, member: SimUser, settings: Settings
+) -> None:
+    await sign_up(member)
+    await voice_a_need(member, NEED, place="Knowsley: Kirkby")
+    await admin.send("/broadcast")
+    await message_saying(admin, "Type the message to send")
+    prompt = await open_reply(admin)
+    assert "the next message you type here goes to the group that raised it" in prompt.text
+    assert "The broadcast you had started is cancelled" in prompt.text
+    await admin.send(REPLY_TEXT)
+    await message_saying(admin, "Your reply to N-0001 is on its way")
+    await bot.services.sender.drain()
+    assert (await message_saying(member, "replied")).text.endswith(REPLY_TEXT)
+    assert rows(settings, "SELECT COUNT(*) FROM broadcasts") == [(0,)]
+
+
+# --- 2. One transaction each -------------------------------------------------------------------
+
+
+async def no_audit_row(*_: Any) -> None:
+    """The audit row, written last, fails: whatever was written before it must not land."""
+    raise RuntimeError("injected: the audit row cannot be written")
+
+
+@pytest.fixture
+def failing_audit(bot: RunningBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bot.services.core.audit, "record", no_audit_row)
+
+
+async def test_a_broadcast_whose_audit_fails_queues_nobody_and_can_be_sent_again(
+    sim: SimulatorClient,
+    bot: RunningBot,
+    admin: SimUser,
+    member: SimUser,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await sign_up(member)
+    await admin.send("/broadcast")
+    await message_saying(admin, "Type the message to send")
+    await admin.send(BROADCAST_TEXT)
+    await message_saying(admin, "Who should get it?")
+    await admin.press("Everyone")
+    await message_saying(admin, "to everyone: 1 person", replies=True)
+    with monkeypatch.context() as patched:
+        patched.setattr(bot.services.core.audit, "record", no_audit_row)
+        await admin.press("Send to 1 person")
+        await message_saying(admin, SOMETHING_WENT_WRONG)
+    assert rows(settings, "SELECT COUNT(*) FROM outbox") == [(0,)]
+    assert rows(settings, "SELECT queued_at FROM broadcasts") == [(None,)]
+    await admin.press("Send to 1 person")
+    await message_saying(admin, "is on its way", replies=True)
+    assert rows(settings, "SELECT chat_id FROM outbox") == [(member.user_id,)]
+    assert rows(settings, "SELECT action FROM audit_log") == [("broadcast",)]
+
+
+async def test_an_event_whose_audit_fails_is_not_created(
+    sim: SimulatorClient, bot: RunningBot, admin: SimUser, settings: Settings, failing_audit: None
+) -> None:
+    await admin.send("/event new Autumn workshop")
+    await message_saying(admin, SOMETHING_WENT_WRONG)
+    assert rows(settings, "SELECT COUNT(*) FROM events") == [(0,)]
+
+
+async def test_digests_whose_audit_fails_are_not_queued(
+    sim: SimulatorClient, bot: RunningBot, admin: SimUser, settings: Settings, failing_audit: None
+) -> None:
+    await admin.send("/digest send")
+    await message_saying(admin, SOMETHING_WENT_WRONG)
+    assert rows(settings, "SELECT COUNT(*) FROM outbox") == [(0,)]
+
