@@ -147,3 +147,63 @@ async def test_digests_whose_audit_fails_are_not_queued(
     await message_saying(admin, SOMETHING_WENT_WRONG)
     assert rows(settings, "SELECT COUNT(*) FROM outbox") == [(0,)]
 
+
+# --- 3. Long lists ----------------------------------------------------------------------------
+
+
+def test_lines_are_packed_into_as_few_texts_as_fit() -> None:
+    lines = [f"line {n} " + "x" * 90 for n in range(100)]  # 100 lines of ~98 characters
+    texts = pack_lines(lines, limit=1000)
+    assert all(len(text) <= 1000 for text in texts)
+    assert len(texts) == 10  # ten lines fit in 1,000 characters with their newlines
+    assert "\n".join(texts).splitlines() == lines  # every line, whole and in order
+    assert pack_lines(["short", "lines"]) == ["short\nlines"]
+
+
+def test_a_line_too_long_is_cut_outside_any_tag_or_entity() -> None:
+    [cut] = pack_lines(["a" * 95 + "&amp;b"], limit=100)
+    assert cut == "a" * 95 + "…"
+    [cut] = pack_lines(["<b>" + "a" * 99 + "</b>"], limit=100)
+    assert cut == "a" * 99  # without its tags, it fits
+    [cut] = pack_lines(["<b>bold</b> " + "a" * 120], limit=100)
+    assert cut == "bold " + "a" * 94 + "…"
+    [cut] = pack_lines(["word " * 30], limit=50)
+    assert len(cut) <= 50
+    assert cut.endswith("…")
+
+
+def test_blank_lines_between_blocks_do_not_start_or_end_a_text() -> None:
+    blocks = ["<b>Events</b>", *(f"\nblock {n}\n" + "y" * 40 for n in range(6))]
+    texts = pack_lines(blocks, limit=120)
+    assert len(texts) > 1
+    assert not any(text.startswith("\n") or text.endswith("\n") for text in texts)
+
+
+async def test_the_buttons_go_on_the_last_message() -> None:
+    sent: list[dict[str, Any]] = []
+
+    async def send_message(chat_id: int, text: str, **kwargs: Any) -> None:
+        sent.append({"text": text, **kwargs})
+
+    context: Any = SimpleNamespace(bot=SimpleNamespace(send_message=send_message))
+    who = Sender(user=SimpleNamespace(id=1), chat_id=1, message=None)  # type: ignore[arg-type]
+    await who.reply_lines(context, ["z" * 3000, "z" * 3000], reply_markup="buttons")
+    assert [message.get("reply_markup") for message in sent] == [None, "buttons"]
+
+
+async def test_audit_50_with_long_entries_arrives_in_several_messages(
+    sim: SimulatorClient, bot: RunningBot, admin: SimUser
+) -> None:
+    core = bot.services.core
+    for n in range(50):
+        note = f"entry {n:02} " + "long particulars " * 20
+        await core.audit.record(ADMIN_ID, "retag", core.clock(), {"note": note})
+    await admin.send("/audit 50")
+    messages = [await message_saying(admin, "Latest admin actions (newest first, 50)")]
+    while "entry 00" not in messages[-1].text:
+        messages.append(await admin.next_message())
+    assert len(messages) >= 2
+    assert all(len(message.text) <= LIMIT for message in messages)
+    entries = re.findall(r"entry (\d\d)", "\n".join(message.text for message in messages))
+    assert entries == [f"{n:02}" for n in reversed(range(50))]
+
