@@ -207,3 +207,102 @@ async def test_audit_50_with_long_entries_arrives_in_several_messages(
     entries = re.findall(r"entry (\d\d)", "\n".join(message.text for message in messages))
     assert entries == [f"{n:02}" for n in reversed(range(50))]
 
+
+# --- 4. Invites, /revoke, dates and event codes ----------------------------------------------
+
+LINK = re.compile(r"https://t\.me/\w+\?start=(inv_[0-9a-f]+)")
+
+
+async def invite(admin: SimUser, areas: str) -> tuple[SimMessage, str]:
+    await admin.send(f"/invite commissioner {areas}")
+    reply = await message_saying(admin, "Invite for a commissioner")
+    found = LINK.search(reply.text)
+    assert found is not None, reply.text
+    return reply, found[1]
+
+
+async def test_areas_are_named_with_spaces_and_commas(
+    sim: SimulatorClient, bot: RunningBot, admin: SimUser, settings: Settings
+) -> None:
+    reply, _ = await invite(admin, "St Helens")
+    assert "for a commissioner for St Helens:" in reply.text
+    reply, _ = await invite(admin, "knowsley,  st   helens")
+    assert "for a commissioner for Knowsley and St Helens:" in reply.text
+    await admin.send("/invite commissioner Knowsley St Helens")
+    refused = await message_saying(admin, "Unknown area: Knowsley St Helens.")
+    assert "for example /invite commissioner Knowsley, St Helens" in refused.text
+    assert "Areas: Knowsley, St Helens." in refused.text
+    assert rows(settings, "SELECT areas FROM invites ORDER BY created_at") == [
+        ('["st_helens"]',),
+        ('["knowsley", "st_helens"]',),
+    ]
+
+
+async def test_a_commissioner_opening_their_own_invite_again_is_told_they_have_the_role(
+    sim: SimulatorClient, bot: RunningBot, admin: SimUser
+) -> None:
+    _, payload = await invite(admin, "Knowsley")
+    sam = sim.user(SAM_ID, "Sam")
+    await sam.send(f"/start {payload}")
+    await message_saying(sam, "Welcome, Sam")
+    await sam.send(f"/start {payload}")
+    again = await message_saying(sam, "You're already a commissioner")
+    assert again.text == "You're already a commissioner for Knowsley. /help shows what you can do."
+    await admin.send(f"/revoke {SAM_ID}")
+    await message_saying(admin, "Sam is no longer a commissioner")
+    await sam.send(f"/start {payload}")
+    await message_saying(sam, "has been used already. Please ask for a new one.")
+
+
+async def test_a_revoke_is_reported_when_the_menu_cannot_be_reset(
+    sim: SimulatorClient, bot: RunningBot, admin: SimUser
+) -> None:
+    _, payload = await invite(admin, "Knowsley")
+    sam = sim.user(SAM_ID, "Sam")
+    await sam.send(f"/start {payload}")
+    await message_saying(sam, "Welcome, Sam")
+    await sim.inject_fault("deleteMyCommands", "server_error")
+    await admin.send(f"/revoke {SAM_ID}")
+    done = await message_saying(admin, "is no longer a commissioner")
+    assert done.text.startswith("Sam is no longer a commissioner")
+    assert [call.get("fault") for call in await sim.calls("deleteMyCommands")] == ["server_error"]
+    assert bot.services.core.roles.get(SAM_ID) is None
+
+
+# 20:30 UTC on 10 March is 09:30 on 11 March in Auckland.
+EVENING_IN_UTC = datetime(2025, 3, 10, 20, 30, tzinfo=UTC)
+
+
+async def test_event_dates_are_in_the_programmes_time_zone(
+    sim: SimulatorClient, bot: RunningBot, admin: SimUser, member: SimUser
+) -> None:
+    with time_machine.travel(EVENING_IN_UTC, tick=True):
+        await sign_up(member)
+        await take_survey(member, 3)
+        await admin.send("/event new Autumn workshop")
+        code = (await message_saying(admin, "is open, code")).text.split("code ")[1][:8]
+        await admin.send("/events")
+        assert "open since 11 Mar" in (await message_saying(admin, "Events, newest first")).text
+        await member.send(f"/start ev_{code}")
+        welcome = await message_saying(member, "recorded as attending")
+        assert "You answered the before survey on 11 March" in welcome.text
+
+
+async def test_event_codes_are_found_in_any_case(
+    sim: SimulatorClient, bot: RunningBot, admin: SimUser, member: SimUser, settings: Settings
+) -> None:
+    await sign_up(member)
+    await voice_a_need(member, NEED, place="Knowsley: Kirkby")
+    await admin.send("/event new Autumn workshop")
+    code = (await message_saying(admin, "is open, code")).text.split("code ")[1][:8]
+    await member.send(f"/start ev_{code.upper()}")
+    await message_saying(member, "recorded as attending")
+    assert rows(settings, "SELECT event_code FROM event_attendance") == [(code,)]
+    await admin.send(f"/stats event={code.upper()}")
+    overview = await message_saying(admin, "Figures for every area")
+    assert "people who came to Autumn workshop" in overview.text
+    await admin.send(f"/export needs csv event={code.upper()}")
+    ready = await message_saying(admin, "Export ready", replies=True)
+    assert ready.text == "Export ready. Rows: needs 1."
+    await admin.send(f"/event close {code.upper()}")
+    await message_saying(admin, "Autumn workshop is closed.")
