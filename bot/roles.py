@@ -55,10 +55,6 @@ class StaffRoles:
         rows = await self._store.seed(settings.admins, config_commissioners(settings), now)
         self._rows = {row.user_id: row for row in rows}
 
-    async def reload(self) -> None:
-        """Read every role back from the database (after a change that may have rolled back)."""
-        self._rows = {row.user_id: row for row in await self._store.all()}
-
     def role_of(self, user_id: int) -> Role:
         row = self._rows.get(user_id)
         return Role(row.role) if row is not None else Role.MEMBER

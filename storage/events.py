@@ -3,6 +3,8 @@
 Public surface: :class:`Event`, :class:`EventSummary`, :class:`EventStore` (``create``, ``get``,
 ``attend``, ``close``, ``attendees``, ``after_open_for``, ``summaries``). ``event_attendance``
 holds personal data (who was there); the events feature declares it.
+
+Codes are lower case: each method takes one in any case (people type /stats event=K3X9P2QA).
 """
 
 from __future__ import annotations
@@ -48,13 +50,15 @@ class EventStore:
         async with self._database.transaction() as connection:
             await connection.execute(
                 "INSERT INTO events (code, name, created_by, created_at) VALUES (?, ?, ?, ?)",
-                (code, name, created_by, now.isoformat()),
+                (code.lower(), name, created_by, now.isoformat()),
             )
-        return Event(code=code, name=name, created_by=created_by, created_at=now, closed_at=None)
+        return Event(
+            code=code.lower(), name=name, created_by=created_by, created_at=now, closed_at=None
+        )
 
     async def get(self, code: str) -> Event | None:
         async with self._database.connection.execute(
-            f"SELECT {_COLUMNS} FROM events WHERE code = ?", (code,)
+            f"SELECT {_COLUMNS} FROM events WHERE code = ?", (code.lower(),)
         ) as cursor:
             row = await cursor.fetchone()
         return _event(tuple(row)) if row is not None else None
@@ -65,7 +69,7 @@ class EventStore:
             cursor = await connection.execute(
                 "INSERT OR IGNORE INTO event_attendance (event_code, user_id, joined_at)"
                 " VALUES (?, ?, ?)",
-                (code, user_id, now.isoformat()),
+                (code.lower(), user_id, now.isoformat()),
             )
             return cursor.rowcount == 1
 
@@ -74,14 +78,14 @@ class EventStore:
         async with self._database.transaction() as connection:
             cursor = await connection.execute(
                 "UPDATE events SET closed_at = ? WHERE code = ? AND closed_at IS NULL",
-                (now.isoformat(), code),
+                (now.isoformat(), code.lower()),
             )
             return cursor.rowcount == 1
 
     async def attendees(self, code: str) -> list[int]:
         async with self._database.connection.execute(
             "SELECT user_id FROM event_attendance WHERE event_code = ? ORDER BY joined_at",
-            (code,),
+            (code.lower(),),
         ) as cursor:
             return [row[0] for row in await cursor.fetchall()]
 

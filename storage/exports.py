@@ -47,7 +47,7 @@ class ExportFilter:
         return {
             "areas": json.dumps(sorted(self.areas)) if self.areas is not None else None,
             "since": self.since.isoformat() if self.since is not None else None,
-            "event": self.event,
+            "event": self.event.lower() if self.event is not None else None,  # any case typed
         }
 
 

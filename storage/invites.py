@@ -17,8 +17,8 @@ from storage.database import Database
 
 __all__ = ["Invite", "InviteStore", "Unusable"]
 
-# Why an invite could not be used.
-Unusable = Literal["unknown", "used", "expired"]
+# Why an invite could not be used ("used by you": by the person trying it again).
+Unusable = Literal["unknown", "used", "used by you", "expired"]
 
 
 class Invite(BaseModel):
@@ -93,4 +93,6 @@ class InviteStore:
                 found = await cursor.fetchone()
         if found is None:
             return "unknown"
-        return "used" if found[0] is not None else "expired"
+        if found[0] is None:
+            return "expired"
+        return "used by you" if found[0] == user_id else "used"

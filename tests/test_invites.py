@@ -147,7 +147,7 @@ async def test_bad_invites_are_answered_with_the_usage(
         assert "for example /invite commissioner" in (await message_saying(admin, "Use:")).text
     await admin.send("/invite commissioner knowsley,atlantis")
     assert (
-        "Areas: knowsley, st_helens"
+        "Areas: Knowsley, St Helens."
         in (await message_saying(admin, "Unknown area: atlantis")).text
     )
     assert rows(settings, "SELECT COUNT(*) FROM invites") == [(0,)]

@@ -26,4 +26,4 @@ async def audit_command(update: Update, context: Context) -> None:
         return
     lines = [f"<b>Latest admin actions</b> (newest first, {len(entries)})"]
     lines += [html.escape(service.describe(core, entry)) for entry in entries]
-    await who.reply(context, "\n".join(lines))
+    await who.reply_lines(context, lines)

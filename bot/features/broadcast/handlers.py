@@ -13,6 +13,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.context import Context, sender, services
 from bot.features.broadcast import service
+from bot.features.needs import service as needs
 from bot.roles import REFUSALS, Role
 from storage.broadcasts import Audience, Broadcast
 
@@ -47,12 +48,18 @@ async def broadcast_command(update: Update, context: Context) -> None:
     """/broadcast: start a new broadcast; the next message the admin types is its text."""
     core = services(context).core
     who = sender(update)
+    # The next message typed is the broadcast's text: never a reply to a need as well.
+    abandoned = await needs.abandon_reply(core, who.user.id)
     broadcast = await service.start(core, who.user.id)
+    lines = [
+        f"Type the message to send: the next message you type here is the broadcast (up to "
+        f"{service.TEXT_LIMIT:,} characters). You'll choose who gets it and see a preview "
+        "before anything is sent."
+    ]
+    if abandoned:
+        lines.append(f"Your reply to <b>{abandoned}</b> is not sent: press Reply again later.")
     await who.reply(
-        context,
-        f"Type the message to send (up to {service.TEXT_LIMIT:,} characters). You'll choose "
-        "who gets it and see a preview before anything is sent.",
-        reply_markup=InlineKeyboardMarkup([_cancel(broadcast.id)]),
+        context, "\n\n".join(lines), reply_markup=InlineKeyboardMarkup([_cancel(broadcast.id)])
     )
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "audience_name",
     "choices",
     "count_for",
+    "discard_untyped",
     "draft_of",
     "get",
     "report_broadcasts",
@@ -40,6 +41,13 @@ async def start(core: Core, admin_id: int) -> Broadcast:
 
 async def draft_of(core: Core, admin_id: int) -> Broadcast | None:
     return await core.broadcasts.draft_of(admin_id)
+
+
+async def discard_untyped(core: Core, admin_id: int) -> bool:
+    """Drop the admin's broadcast still waiting for its text, as their next message is for
+    something else now (a reply to a need); False if there was none."""
+    draft = await core.broadcasts.draft_of(admin_id)
+    return draft is not None and draft.text is None and await core.broadcasts.discard(draft.id)
 
 
 async def get(core: Core, broadcast_id: int) -> Broadcast | None:
@@ -100,25 +108,27 @@ class Sending:
 
 async def send(core: Core, broadcast: Broadcast, admin_id: int) -> Sending:
     """Queue the broadcast for every recipient (key ``broadcast:<id>:<user>``, so a second
-    Confirm sends nothing twice) and mark it sent; audited."""
+    Confirm sends nothing twice) and mark it sent; audited. All in one transaction: a failure
+    part-way queues nobody, and the broadcast can be sent again."""
     if broadcast.text is None or broadcast.audience is None:
         raise ValueError(f"broadcast {broadcast.id} has no text or no audience yet")
     now = core.clock()
     audience = Audience.decode(broadcast.audience)
-    people = await core.broadcasts.recipients(audience)
     at = follow_up_time(core, now)
     body = Outgoing(text=html.escape(broadcast.text))
-    for user_id in people:
-        await core.outbox.enqueue(
-            f"broadcast:{broadcast.id}:{user_id}", user_id, body, now, not_before=at
-        )
-    if await core.broadcasts.queued(broadcast.id, len(people), now):
-        await core.audit.record(
-            admin_id,
-            "broadcast",
-            now,
-            {"broadcast": broadcast.id, "audience": broadcast.audience, "count": len(people)},
-        )
+    async with core.database.transaction():
+        people = await core.broadcasts.recipients(audience)
+        for user_id in people:
+            await core.outbox.enqueue(
+                f"broadcast:{broadcast.id}:{user_id}", user_id, body, now, not_before=at
+            )
+        if await core.broadcasts.queued(broadcast.id, len(people), now):
+            await core.audit.record(
+                admin_id,
+                "broadcast",
+                now,
+                {"broadcast": broadcast.id, "audience": broadcast.audience, "count": len(people)},
+            )
     return Sending(len(people), at)
 
 

@@ -296,16 +296,19 @@ async def send_now(core: Core, actor_id: int) -> SendNow:
     now = core.clock()
     digests = _Digests(core, period_ending(now, settings.tz))
     stamp = now.astimezone(settings.tz).strftime("%Y-%m-%dT%H:%M")
-    keys: dict[int, list[str]] = {}
     commissioners = _commissioners(core)
-    for user_id, areas in commissioners.items():
-        digest = await digests.of(areas)
-        if digest.empty and settings.programme.schedules.empty_digest == "nothing":
-            continue
-        key = f"digest:{user_id}:now-{stamp}"
-        await queue_digest(core, user_id, key, digest, now)
-        keys[user_id] = [key + suffix for suffix, _ in digest.messages()]
-    await core.audit.record(actor_id, "digest_send", now, {"digests": len(keys)})
+    # Made first (charts take a while), then queued and audited in one transaction: all of
+    # them or none.
+    made = {user_id: await digests.of(areas) for user_id, areas in commissioners.items()}
+    keys: dict[int, list[str]] = {}
+    async with core.database.transaction():
+        for user_id, digest in made.items():
+            if digest.empty and settings.programme.schedules.empty_digest == "nothing":
+                continue
+            key = f"digest:{user_id}:now-{stamp}"
+            await queue_digest(core, user_id, key, digest, now)
+            keys[user_id] = [key + suffix for suffix, _ in digest.messages()]
+        await core.audit.record(actor_id, "digest_send", now, {"digests": len(keys)})
     return SendNow(keys=keys, commissioners=len(commissioners))
 
 

@@ -90,20 +90,21 @@ async def events_command(update: Update, context: Context) -> None:
             "No events yet. Create one with /event new NAME, e.g. /event new Autumn workshop",
         )
         return
+    tz = core.settings.tz
     lines = ["<b>Events</b>, newest first"]
     for summary in summaries:
         event = summary.event
         status = (
-            f"closed {event.closed_at:%-d %b}"
+            f"closed {event.closed_at.astimezone(tz):%-d %b}"
             if event.closed_at
-            else f"open since {event.created_at:%-d %b}"
+            else f"open since {event.created_at.astimezone(tz):%-d %b}"
         )
         lines.append(
             f"\n<code>{event.code}</code> <b>{html.escape(event.name)}</b>: {status}\n"
             f"{summary.attended} attended; surveys answered: {summary.answered_before} before, "
             f"{summary.answered_after} after"
         )
-    await who.reply(context, "\n".join(lines))
+    await who.reply_lines(context, lines)
 
 
 async def on_event_link(update: Update, context: Context, code: str) -> None:
@@ -124,7 +125,7 @@ async def on_event_link(update: Update, context: Context, code: str) -> None:
         )
         await shared.links.sign_up_first(update, context, f"{service.LINK_PREFIX}_{code}")
         return
-    first_time = await service.record_attendance(core, code, who.user.id)
+    first_time = await service.record_attendance(core, event.code, who.user.id)
     welcome = (
         f"Welcome to <b>{name}</b>: you're recorded as attending."
         if first_time
@@ -145,7 +146,8 @@ async def on_event_link(update: Update, context: Context, code: str) -> None:
     elif answered_at is not None:
         await who.reply(
             context,
-            welcome + f"\n\nYou answered the before survey on {answered_at:%-d %B}: thank you.",
+            welcome + f"\n\nYou answered the before survey on "
+            f"{answered_at.astimezone(core.settings.tz):%-d %B}: thank you.",
         )
     else:
         await who.reply(context, welcome)

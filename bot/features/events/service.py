@@ -63,10 +63,11 @@ def qr_png(link: str) -> bytes:
 
 
 async def create(core: Core, name: str, admin_id: int) -> Event:
-    """A new open event under a fresh code; audited."""
+    """A new open event under a fresh code; audited in the same transaction."""
     now = core.clock()
-    event = await core.events.create(new_code(), name, admin_id, now)
-    await core.audit.record(admin_id, "event_new", now, {"code": event.code, "name": name})
+    async with core.database.transaction():
+        event = await core.events.create(new_code(), name, admin_id, now)
+        await core.audit.record(admin_id, "event_new", now, {"code": event.code, "name": name})
     return event
 
 

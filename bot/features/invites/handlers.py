@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Iterable
 
 from telegram import BotCommandScopeChat, Update
+from telegram.error import TelegramError
 
 from bot.context import Context, sender, services
 from bot.features import command_menu, command_named
 from bot.features.invites import service
+from bot.logs import log_event
 from bot.roles import Role
 
 INVITE_USAGE = (
-    "Use: /invite commissioner AREAS, with the areas separated by commas "
-    "(for example /invite commissioner knowsley,st_helens). Areas: {areas}."
+    "Use: /invite commissioner AREAS, with the areas' names separated by commas "
+    "(for example /invite commissioner Knowsley, St Helens). Areas: {areas}."
 )
+logger = logging.getLogger(__name__)
+
 REVOKE_USAGE = "Use: /revoke ID, with the id /commissioners shows (for example /revoke 1234567)."
 REFUSED = {
     "unknown": "This invite link isn't one we know. Please ask for a new one.",
@@ -36,7 +41,7 @@ async def invite_command(update: Update, context: Context) -> None:
     core = services(context).core
     who = sender(update)
     areas = core.settings.programme.areas
-    usage = INVITE_USAGE.format(areas=", ".join(area.key for area in areas))
+    usage = INVITE_USAGE.format(areas=", ".join(area.name for area in areas))
     args = context.args or []
     if len(args) < 2 or args[0].lower() != "commissioner":
         await who.reply(context, html.escape(usage))
@@ -65,6 +70,12 @@ async def open_invite(update: Update, context: Context, code: str) -> None:
     accepted = await service.accept(shared.core, code, who.user.id, who.user.full_name)
     if not isinstance(accepted, service.Accepted):
         await who.reply(context, REFUSED[accepted])
+        return
+    if accepted.again:
+        areas = html.escape(_area_names(context, accepted.role.areas))
+        await who.reply(
+            context, f"You're already a commissioner for {areas}. /help shows what you can do."
+        )
         return
     await context.bot.set_my_commands(
         command_menu(shared.features, Role.COMMISSIONER), scope=BotCommandScopeChat(who.chat_id)
@@ -96,7 +107,7 @@ async def commissioners_command(update: Update, context: Context) -> None:
             f"{name}, id {row.user_id}: {html.escape(_area_names(context, row.areas))}; {how}"
         )
     lines.append("\nEnd an invited commissioner's role with /revoke ID.")
-    await who.reply(context, "\n".join(lines))
+    await who.reply_lines(context, lines)
 
 
 async def revoke_command(update: Update, context: Context) -> None:
@@ -118,7 +129,10 @@ async def revoke_command(update: Update, context: Context) -> None:
             else f"{user_id}'s role is set in the programme's settings: change it there.",
         )
         return
-    await context.bot.delete_my_commands(scope=BotCommandScopeChat(user_id))
+    try:
+        await context.bot.delete_my_commands(scope=BotCommandScopeChat(user_id))
+    except TelegramError as error:  # they may have blocked the bot: the role has gone anyway
+        log_event(logger, "revoke_menu_not_reset", logging.WARNING, error=type(error).__name__)
     await who.reply(
         context,
         f"{html.escape(ended.name or str(user_id))} is no longer a commissioner. "

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Literal
 
 from bot.core import Core
-from storage.invites import Invite, InviteStore, Unusable
+from storage.invites import Invite, InviteStore
 from storage.roles import StaffRole
 
 __all__ = [
@@ -40,12 +40,13 @@ class UnknownAreas(ValueError):
 
 
 def parse_areas(core: Core, words: Sequence[str]) -> list[str]:
-    """Area keys from ``knowsley,st_helens`` (or spaced, or by name, any case), in order."""
+    """Area keys from the words typed, areas separated by commas, each by its key or name
+    (``St Helens, knowsley``; any case), in order."""
     by_word = {}
     for area in core.settings.programme.areas:
         by_word[area.key.lower()] = area.key
-        by_word[area.name.lower()] = area.key
-    asked = [part.strip() for word in words for part in word.split(",") if part.strip()]
+        by_word[" ".join(area.name.lower().split())] = area.key
+    asked = [" ".join(part.split()) for part in " ".join(words).split(",") if part.strip()]
     unknown = [word for word in asked if word.lower() not in by_word]
     if unknown:
         raise UnknownAreas(unknown)
@@ -67,10 +68,13 @@ async def invite_commissioner(core: Core, areas: Sequence[str], admin_id: int) -
 
 @dataclass(frozen=True)
 class Accepted:
+    """The role the invite gave; ``again``: the person had used it before and still has it."""
+
     role: StaffRole
+    again: bool = False
 
 
-Refused = Unusable | Literal["staff already"]
+Refused = Literal["unknown", "used", "expired", "staff already"]
 
 
 async def accept(core: Core, code: str, user_id: int, name: str) -> Accepted | Refused:
@@ -82,6 +86,8 @@ async def accept(core: Core, code: str, user_id: int, name: str) -> Accepted | R
     now = core.clock()
     async with core.database.transaction():
         invite = await InviteStore(core.database).spend(code, user_id, now)
+        if invite == "used by you":
+            return _used_again(current)
         if isinstance(invite, str):
             return invite
         role = await core.roles.grant(user_id, name, invite.areas, invite.created_by, now)
@@ -91,6 +97,13 @@ async def accept(core: Core, code: str, user_id: int, name: str) -> Accepted | R
         )
     core.roles.remember(role)
     return Accepted(role)
+
+
+def _used_again(current: StaffRole | None) -> Accepted | Refused:
+    """Someone opening the invite they used: still a commissioner, or ended since (/revoke)."""
+    if current is not None and current.role == "commissioner":
+        return Accepted(current, again=True)
+    return "used"
 
 
 async def revoke(core: Core, user_id: int, admin_id: int) -> StaffRole | None:

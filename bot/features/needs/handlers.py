@@ -15,6 +15,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.context import Context, sender, services
 from bot.core import Core
+from bot.features.broadcast import service as broadcast
 from bot.features.needs import service
 from bot.roles import REFUSALS, Role
 from conversations.forms import check_text, shortened
@@ -420,12 +421,19 @@ async def on_inbox_action(update: Update, context: Context) -> None:
     name = service.actor_name(core, who.user.id, who.user.first_name)
     action = match[1]
     if action == "reply":
+        # The next message typed is the reply: never a broadcast's text as well.
+        dropped = await broadcast.discard_untyped(core, who.user.id)
         await core.need_inbox.start_reply(who.user.id, need.id, core.clock())
         await query.answer()
+        lines = [
+            f"Type your reply to <b>{need.reference}</b>: the next message you type here goes "
+            f"to the group that raised it, signed “{html.escape(name)}”."
+        ]
+        if dropped:
+            lines.append("The broadcast you had started is cancelled: send /broadcast again.")
         await who.reply(
             context,
-            f"Type your reply to <b>{need.reference}</b>: it goes to the group that raised it, "
-            f"signed “{html.escape(name)}”.",
+            "\n\n".join(lines),
             reply_markup=InlineKeyboardMarkup.from_button(
                 InlineKeyboardButton("Don't reply", callback_data="inbox:stop")
             ),

@@ -22,6 +22,7 @@ __all__ = [
     "STAFF_STATUS",
     "InboxPage",
     "ThemesExplained",
+    "abandon_reply",
     "acknowledge",
     "actor_name",
     "explain",
@@ -142,6 +143,17 @@ async def reply(core: Core, need: Need, staff_id: int, name: str, text: str) -> 
         await core.need_inbox.end_reply(staff_id)
     await _tell_member(core, need, event, f"{html.escape(name)}, replied:\n\n{html.escape(text)}")
     return event
+
+
+async def abandon_reply(core: Core, staff_id: int) -> str | None:
+    """End the reply ``staff_id`` was typing, as their next message is for something else now
+    (a broadcast): the need's reference, or None if they were not replying."""
+    need_id = await core.need_inbox.pending_reply(staff_id)
+    if need_id is None:
+        return None
+    await core.need_inbox.end_reply(staff_id)
+    need = await core.need_inbox.get(need_id)
+    return need.reference if need else None
 
 
 async def mark_done(core: Core, need: Need, staff_id: int, name: str) -> NeedEvent:
