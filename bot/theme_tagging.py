@@ -16,9 +16,10 @@ from bot.config import Programme
 from conversations.themes import NO_THEME, Example, ThemeTagger
 
 SENTENCES = Path(__file__).with_name("theme_sentences.tsv")
-"""450 sentences written the way members write, each labelled with its main seed theme or
-``none``: 240 written first (``origin`` "labelled"), 210 later by someone who had seen neither
-the tagger nor its examples ("blind")."""
+"""695 sentences written the way members write, each labelled with its main seed theme or
+``none``, by three writers: 240 written first (``origin`` "labelled"), 210 later by someone who
+had seen neither the tagger nor its examples ("blind"), and 245 by a third who had seen no code
+("test2": the first held-out test set, scored once and then made development data)."""
 
 
 @dataclass(frozen=True)
