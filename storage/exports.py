@@ -1,7 +1,7 @@
 """What exports read: participants, needs, challenge answers and survey answers, filtered and
 streamed in chunks from one consistent snapshot; and the installation's pseudonym key.
 
-Public surface: :class:`ExportFilter`, :class:`ExportedAnswer`, :class:`ExportStore`
+Public surface: :class:`ExportedAnswer`, :class:`ExportStore`
 (``secret``, ``snapshot``), :class:`ExportReader` (``participants``, ``needs``,
 ``challenge_answers``, ``survey_answers``), :data:`CHUNK_ROWS`.
 
@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -24,31 +23,15 @@ import aiosqlite
 from storage.contributions import ChallengeAnswer, Need, need_from_row
 from storage.database import Database
 from storage.participants import Participant
+from storage.scope import Scope, in_scope
 from storage.surveys import SurveyRow, survey_from_row
 
-__all__ = ["CHUNK_ROWS", "ExportFilter", "ExportReader", "ExportStore", "ExportedAnswer"]
+__all__ = ["CHUNK_ROWS", "ExportReader", "ExportStore", "ExportedAnswer"]
 
 # Rows fetched at a time: memory stays flat however big the programme grows.
 CHUNK_ROWS = 500
 
 Row = TypeVar("Row")
-
-
-@dataclass(frozen=True)
-class ExportFilter:
-    """Which rows an export takes: ``areas`` (None: every area), on or after ``since``
-    (None: any time), of the people who attended event ``event`` (None: everyone)."""
-
-    areas: Collection[str] | None = None
-    since: datetime | None = None
-    event: str | None = None
-
-    def parameters(self) -> dict[str, Any]:
-        return {
-            "areas": json.dumps(sorted(self.areas)) if self.areas is not None else None,
-            "since": self.since.isoformat() if self.since is not None else None,
-            "event": self.event.lower() if self.event is not None else None,  # any case typed
-        }
 
 
 class ExportedAnswer(ChallengeAnswer):
@@ -57,31 +40,34 @@ class ExportedAnswer(ChallengeAnswer):
     area: str | None
 
 
-def _filtered(area: str, person: str, when: str) -> str:
-    return (
-        f" WHERE (:areas IS NULL OR {area} IN (SELECT value FROM json_each(:areas)))"
-        f" AND (:since IS NULL OR {when} >= :since)"
-        f" AND (:event IS NULL OR {person} IN"
-        " (SELECT user_id FROM event_attendance WHERE event_code = :event))"
-    )
-
-
 _PARTICIPANTS = (
     "SELECT * FROM participants"
-    + _filtered("area", "user_id", "consented_at")
+    + " WHERE "
+    + in_scope(area="area", person="user_id", when="consented_at")
     + " ORDER BY consented_at, user_id"
 )
-_NEEDS = "SELECT * FROM needs" + _filtered("area", "user_id", "created_at") + " ORDER BY id"
+_NEEDS = (
+    "SELECT * FROM needs"
+    + " WHERE "
+    + in_scope(area="area", person="user_id", when="created_at")
+    + " ORDER BY id"
+)
 _CHALLENGE_ANSWERS = (
     "SELECT challenge_answers.*, participants.area AS area FROM challenge_answers"
     " LEFT JOIN participants USING (user_id)"
-    + _filtered("participants.area", "challenge_answers.user_id", "challenge_answers.created_at")
+    + " WHERE "
+    + in_scope(
+        area="participants.area",
+        person="challenge_answers.user_id",
+        when="challenge_answers.created_at",
+    )
     + " ORDER BY challenge_answers.id"
 )
 # Each person's waves together, before first, so a reader can pair them as it goes.
 _SURVEY_ANSWERS = (
     "SELECT * FROM survey_answers"
-    + _filtered("area", "user_id", "answered_at")
+    + " WHERE "
+    + in_scope(area="area", person="user_id", when="answered_at")
     + " ORDER BY user_id IS NULL, user_id, wave = 'after', id"
 )
 
@@ -93,26 +79,26 @@ class ExportReader:
         self._connection = connection
 
     async def _chunks(
-        self, sql: str, rows_of: ExportFilter, model: Callable[[Any], Row]
+        self, sql: str, rows_of: Scope, model: Callable[[Any], Row]
     ) -> AsyncIterator[list[Row]]:
         async with self._connection.execute(sql, rows_of.parameters()) as cursor:
             while chunk := await cursor.fetchmany(CHUNK_ROWS):
                 yield [model(row) for row in chunk]
 
-    def participants(self, rows_of: ExportFilter) -> AsyncIterator[list[Participant]]:
+    def participants(self, rows_of: Scope) -> AsyncIterator[list[Participant]]:
         """People who consented (``since``: on or after it), in the order they joined."""
         return self._chunks(
             _PARTICIPANTS, rows_of, lambda row: Participant.model_validate(dict(row))
         )
 
-    def needs(self, rows_of: ExportFilter) -> AsyncIterator[list[Need]]:
+    def needs(self, rows_of: Scope) -> AsyncIterator[list[Need]]:
         return self._chunks(_NEEDS, rows_of, need_from_row)
 
-    def challenge_answers(self, rows_of: ExportFilter) -> AsyncIterator[list[ExportedAnswer]]:
+    def challenge_answers(self, rows_of: Scope) -> AsyncIterator[list[ExportedAnswer]]:
         """Answers by their author's area now; an anonymous answer is in no area."""
         return self._chunks(_CHALLENGE_ANSWERS, rows_of, _exported_answer)
 
-    def survey_answers(self, rows_of: ExportFilter) -> AsyncIterator[list[SurveyRow]]:
+    def survey_answers(self, rows_of: Scope) -> AsyncIterator[list[SurveyRow]]:
         """Answer sets by person (anonymous ones last), each person's before first."""
         return self._chunks(_SURVEY_ANSWERS, rows_of, survey_from_row)
 

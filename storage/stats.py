@@ -7,69 +7,48 @@ Read-only: the tables belong to their own stores; this one only counts across th
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
 from storage.database import Database
+from storage.scope import Scope, in_scope
 
 __all__ = [
     "ChallengeCount",
     "NeedFacts",
     "ProfileCount",
-    "Scope",
     "StatsStore",
     "StepReached",
     "Submitted",
 ]
 
 
-@dataclass(frozen=True)
-class Scope:
-    """Whose figures: people (and needs) in ``areas`` (None: every area), and of those only
-    the attendees of ``event`` (an event code; None: everyone)."""
-
-    areas: Collection[str] | None = None
-    event: str | None = None
-
-    def parameters(self) -> dict[str, Any]:
-        areas = None if self.areas is None else json.dumps(sorted(self.areas))
-        return {"areas": areas, "event": self.event}
-
-
-# Rows in scope: {area} is the row's area column, {person} its user id column.
-_IN_SCOPE = (
-    "(:areas IS NULL OR {area} IN (SELECT value FROM json_each(:areas)))"
-    " AND (:event IS NULL OR {person} IN"
-    " (SELECT user_id FROM event_attendance WHERE event_code = :event))"
-)
 _PROFILES = (
     "SELECT sector, area, COUNT(*) AS people FROM participants"
     " WHERE onboarded_at IS NOT NULL AND "
-    + _IN_SCOPE.format(area="area", person="user_id")
+    + in_scope(area="area", person="user_id")
     + " GROUP BY sector, area ORDER BY sector, area"
 )
-_NEEDS = "SELECT themes, status, urgency FROM needs WHERE " + _IN_SCOPE.format(
+_NEEDS = "SELECT themes, status, urgency FROM needs WHERE " + in_scope(
     area="area", person="user_id"
 )
 # A challenge answer has no area of its own: it counts in its author's area.
 _CHALLENGES = (
     "SELECT c.challenge, COUNT(*) AS answers, COUNT(DISTINCT c.user_id) AS people"
     " FROM challenge_answers c LEFT JOIN participants p ON p.user_id = c.user_id WHERE "
-    + _IN_SCOPE.format(area="p.area", person="c.user_id")
+    + in_scope(area="p.area", person="c.user_id")
     + " GROUP BY c.challenge"
 )
 _REACHED = (
     "SELECT f.user_id, f.form, f.step_key FROM form_progress f"
     " JOIN participants p ON p.user_id = f.user_id WHERE "
-    + _IN_SCOPE.format(area="p.area", person="f.user_id")
+    + in_scope(area="p.area", person="f.user_id")
 )
 _SUBMITTED = (
     "SELECT s.user_id, s.form FROM form_submissions s"
     " JOIN participants p ON p.user_id = s.user_id WHERE "
-    + _IN_SCOPE.format(area="p.area", person="s.user_id")
+    + in_scope(area="p.area", person="s.user_id")
 )
 
 

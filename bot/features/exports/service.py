@@ -35,8 +35,9 @@ from bot.features.exports.files import (
 from bot.reports.uplift import GroupSpec, SurveyAnswers, group_names, person_change
 from bot.roles import Role
 from storage.contributions import Need
-from storage.exports import ExportedAnswer, ExportFilter, ExportReader, ExportStore
+from storage.exports import ExportedAnswer, ExportReader, ExportStore
 from storage.participants import Participant
+from storage.scope import Scope
 from storage.surveys import SurveyRow
 
 __all__ = [
@@ -177,7 +178,7 @@ class Plan:
     request: ExportRequest
     actor: Actor
     datasets: tuple[str, ...]
-    rows_of: ExportFilter
+    rows_of: Scope
     withheld: tuple[str, ...] = ()
     left_out: tuple[str, ...] = ()  # columns taken out of every table
 
@@ -234,7 +235,7 @@ async def plan(core: Core, actor: Actor, request: ExportRequest) -> Plan:
         request=request,
         actor=actor,
         datasets=wanted,
-        rows_of=ExportFilter(areas=chosen, since=since, event=request.event),
+        rows_of=Scope(areas=chosen, since=since, event=request.event),
         withheld=withheld,
         left_out=left_out,
     )

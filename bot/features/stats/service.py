@@ -24,7 +24,7 @@ from conversations.forms import Form
 from conversations.onboarding import ONBOARDING
 from conversations.survey import FORM_NAMES
 from storage.progress import AT_SUMMARY
-from storage.stats import Scope
+from storage.scope import Scope
 
 __all__ = [
     "SECTIONS",
