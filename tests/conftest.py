@@ -20,6 +20,7 @@ from tests.harness import (
     BotStarter,
     RunningBot,
     settings_for,
+    with_two_areas,
 )
 
 
@@ -33,8 +34,11 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
 
 
 @pytest.fixture
-def settings(emulator: BotApiEmulator, tmp_path: Path) -> Settings:
-    return settings_for(emulator, tmp_path / "coproduce.sqlite3")
+def settings(emulator: BotApiEmulator, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """The test settings; with ``pytest.mark.two_areas``, St Helens too, and a commissioner
+    named in the settings for each area."""
+    base = settings_for(emulator, tmp_path / "coproduce.sqlite3")
+    return with_two_areas(base) if request.node.get_closest_marker("two_areas") else base
 
 
 @pytest.fixture

@@ -4,20 +4,16 @@ the admin hears how it went once every message is settled."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.config import Settings
 from bot.features.broadcast.handlers import GONE
-from bot.simulator import BotApiEmulator, SimulatorClient, SimUser
+from bot.simulator import SimulatorClient, SimUser
 from tests.harness import (
     RunningBot,
     message_saying,
     rows,
-    settings_for,
     sign_up,
-    with_two_areas,
 )
 
 TYPE_IT = "Type the message to send"
@@ -25,9 +21,7 @@ WHO = "Who should get it?"
 TEXT = "Workshop moved to Thursday <10am> & tea provided"
 
 
-@pytest.fixture
-def settings(emulator: BotApiEmulator, tmp_path: Path) -> Settings:
-    return with_two_areas(settings_for(emulator, tmp_path / "coproduce.sqlite3"))
+pytestmark = pytest.mark.two_areas
 
 
 async def people(sim: SimulatorClient) -> dict[str, SimUser]:

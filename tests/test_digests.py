@@ -5,7 +5,6 @@ changes; /digest preview and /digest send for admins only."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +12,7 @@ import time_machine
 
 from bot.config import Settings
 from bot.features.digests.service import latest_scheduled
-from bot.simulator import BotApiEmulator, SimMessage, SimulatorClient, SimUser
+from bot.simulator import SimMessage, SimulatorClient, SimUser
 from storage.contributions import NewNeed
 from tests.harness import (
     ADMIN_ID,
@@ -24,9 +23,7 @@ from tests.harness import (
     RunningBot,
     all_handled,
     rows,
-    settings_for,
     sign_up,
-    with_two_areas,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -35,10 +32,7 @@ B_MEMBER = 3001
 DIGEST = "Your weekly digest"
 
 
-@pytest.fixture
-def settings(emulator: BotApiEmulator, tmp_path: Path) -> Settings:
-    """The test settings with a second area, St Helens, and a commissioner for each area."""
-    return with_two_areas(settings_for(emulator, tmp_path / "coproduce.sqlite3"))
+pytestmark = pytest.mark.two_areas
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from bot.core import Core
 from bot.features.exports import service
 from bot.features.exports.service import ProgressShown
 from bot.roles import REFUSALS, Role
-from bot.simulator import BotApiEmulator, SimMessage, SimulatorClient, SimUser
+from bot.simulator import SimMessage, SimulatorClient, SimUser
 from storage.contributions import NewNeed
 from tests.harness import (
     ADMIN_ID,
@@ -35,9 +35,7 @@ from tests.harness import (
     RunningBot,
     message_saying,
     rows,
-    settings_for,
     sign_up,
-    with_two_areas,
 )
 
 OTHER_ID = 3003  # a second member, in St Helens
@@ -46,9 +44,7 @@ AFTER_AT = datetime(2026, 4, 20, 9, 0, tzinfo=UTC)  # 10:00 in London (summer ti
 INJECTIONS = ['=HYPERLINK("http://x","y")', "+1", "-2", "@x"]
 
 
-@pytest.fixture
-def settings(emulator: BotApiEmulator, tmp_path: Path) -> Settings:
-    return with_two_areas(settings_for(emulator, tmp_path / "coproduce.sqlite3"))
+pytestmark = pytest.mark.two_areas
 
 
 def core_of(bot: RunningBot) -> Core:

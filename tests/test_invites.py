@@ -6,33 +6,27 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
 
 from bot.config import Settings
-from bot.simulator import BotApiEmulator, SimulatorClient, SimUser
+from bot.simulator import SimulatorClient, SimUser
 from tests.harness import (
     ADMIN_ID,
     COMMISSIONER_ID,
     RunningBot,
     message_saying,
     rows,
-    settings_for,
     sign_up,
     voice_a_need,
-    with_two_areas,
 )
 
 SAM_ID, TOM_ID = 7001, 7002
 
 
-@pytest.fixture
-def settings(emulator: BotApiEmulator, tmp_path: Path) -> Settings:
-    """Knowsley and St Helens, a commissioner named in the settings for each."""
-    return with_two_areas(settings_for(emulator, tmp_path / "coproduce.sqlite3"))
+pytestmark = pytest.mark.two_areas
 
 
 LINK = re.compile(r"https://t\.me/(\w+)\?start=(inv_[0-9a-f]+)")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -16,17 +15,15 @@ import time_machine
 from bot.config import Settings
 from bot.context import Sender, pack_lines
 from bot.handlers import SOMETHING_WENT_WRONG
-from bot.simulator import BotApiEmulator, SimMessage, SimulatorClient, SimUser
+from bot.simulator import SimMessage, SimulatorClient, SimUser
 from tests.harness import (
     ADMIN_ID,
     RunningBot,
     message_saying,
     rows,
-    settings_for,
     sign_up,
     take_survey,
     voice_a_need,
-    with_two_areas,
 )
 
 SAM_ID = 7001
@@ -36,11 +33,13 @@ LIMIT = 4096
 NEED = "A room for the parents group on Fridays"
 
 
+pytestmark = pytest.mark.two_areas
+
+
 @pytest.fixture
-def settings(emulator: BotApiEmulator, tmp_path: Path) -> Settings:
+def settings(settings: Settings) -> Settings:
     """Two areas, in a time zone whose date is often not UTC's."""
-    base = with_two_areas(settings_for(emulator, tmp_path / "coproduce.sqlite3"))
-    return base.model_copy(update={"timezone": "Pacific/Auckland"})
+    return settings.model_copy(update={"timezone": "Pacific/Auckland"})
 
 
 async def open_reply(admin: SimUser) -> SimMessage:

@@ -4,23 +4,20 @@ commissioner's own areas with small figures withheld, the event filter and bad o
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
 from bot.context import SERVICES_KEY
-from bot.simulator import BotApiEmulator, SimulatorClient, SimUser
+from bot.simulator import SimulatorClient, SimUser
 from tests.harness import (
     COMMISSIONER_ID,
     RunningBot,
     all_handled,
     message_saying,
     rows,
-    settings_for,
     sign_up,
     voice_a_need,
-    with_two_areas,
 )
 
 USAGE = (
@@ -30,12 +27,14 @@ USAGE = (
 )
 
 
+pytestmark = pytest.mark.two_areas
+
+
 @pytest.fixture
-def settings(emulator: BotApiEmulator, tmp_path: Path) -> Settings:
+def settings(settings: Settings) -> Settings:
     """Two areas with a commissioner each; figures of fewer than 2 people are withheld."""
-    base = with_two_areas(settings_for(emulator, tmp_path / "coproduce.sqlite3"))
-    programme = base.programme.model_copy(update={"min_group_size": 2})
-    return base.model_copy(update={"programme": programme})
+    programme = settings.programme.model_copy(update={"min_group_size": 2})
+    return settings.model_copy(update={"programme": programme})
 
 
 async def need_until(user: SimUser, step: int) -> None:

@@ -6,24 +6,21 @@ and invite, and they are a member straight away; a configured admin stays one.""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import time_machine
 
 from bot.config import Settings
 from bot.roles import Role
-from bot.simulator import BotApiEmulator, SimulatorClient, SimUser
+from bot.simulator import SimulatorClient, SimUser
 from tests.harness import (
     ADMIN_ID,
     COMMISSIONER_ID,
     RunningBot,
     message_saying,
     rows,
-    settings_for,
     sign_up,
     voice_a_need,
-    with_two_areas,
 )
 from tests.test_followups import NUDGE, begin_challenge, texts
 from tests.test_invites import invite
@@ -32,18 +29,20 @@ from tests.test_privacy import forget, read_document, with_programme
 SAM_ID = 7001
 
 
+pytestmark = pytest.mark.two_areas
+
+
 @pytest.fixture
-def settings(emulator: BotApiEmulator, tmp_path: Path) -> Settings:
+def settings(settings: Settings) -> Settings:
     """Two areas, and quiet hours from an hour ago until two hours from now: follow-ups wait."""
-    base = with_two_areas(settings_for(emulator, tmp_path / "coproduce.sqlite3"))
-    now = datetime.now(base.tz)
-    quiet = base.programme.schedules.model_copy(
+    now = datetime.now(settings.tz)
+    quiet = settings.programme.schedules.model_copy(
         update={
             "quiet_hours_start": f"{now - timedelta(hours=1):%H:%M}",
             "quiet_hours_end": f"{now + timedelta(hours=2):%H:%M}",
         }
     )
-    return with_programme(base, schedules=quiet)
+    return with_programme(settings, schedules=quiet)
 
 
 async def test_a_waiting_broadcast_skips_who_sent_stop_or_forget_and_still_reports(
