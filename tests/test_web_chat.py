@@ -133,3 +133,21 @@ async def test_an_admin_reads_the_survey_report_at_phone_width(
     assert in_bubble >= 11, (in_bubble, shown)  # in the web chat's narrower photo bubble
     assert shown >= 0.7 * 390, shown
     await context.close()
+
+
+async def test_an_invite_link_opens_as_another_persona(
+    page: Page, emulator: BotApiEmulator, bot: RunningBot
+) -> None:
+    """A t.me link has nowhere to go in the demo: its button switches to another person and
+    sends what tapping it in Telegram would (/start with the payload)."""
+    await page.goto(emulator.url + "/")
+    await page.select_option("#persona-select", label="Admin · Alex")
+    await page.fill("#message-input", "/invite commissioner knowsley")
+    await page.click("#send-button")
+    invite = page.locator(".bubble.bot").filter(has_text="Invite for a commissioner")
+    await expect(invite).to_be_visible()
+    await invite.get_by_role("button", name="Open the link as Maya").click()
+    await expect(page.locator("#persona-select")).to_have_value("1001")
+    await expect(page.locator(".bubble.user").last).to_contain_text("/start inv_")
+    welcome = page.locator(".bubble.bot").filter(has_text="Welcome, Maya")
+    await expect(welcome).to_contain_text("commissioner for Knowsley")

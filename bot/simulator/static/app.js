@@ -195,6 +195,38 @@ function inlineKeyboard(message) {
   return keyboard;
 }
 
+// A bot's t.me deep link (an invite, an event) opens nowhere here: offer to open it as one of
+// the other people, which is what tapping it in their Telegram does (/start with its payload).
+const DEEP_LINK = /https:\/\/t\.me\/\w+\?start=([A-Za-z0-9_-]{1,64})/g;
+
+function openAs(persona, payload) {
+  el.select.value = String(persona.user_id);
+  selectPersona(persona.user_id);
+  sendText(`/start ${payload}`);
+}
+
+function deepLinkButtons(text) {
+  const payloads = [...new Set([...text.matchAll(DEEP_LINK)].map((match) => match[1]))];
+  const others = state.personas.filter((p) => p.user_id !== state.userId);
+  if (payloads.length === 0 || others.length === 0) return null;
+  const keyboard = document.createElement("div");
+  keyboard.className = "inline-keyboard";
+  for (const payload of payloads) {
+    const line = document.createElement("div");
+    line.className = "inline-row";
+    for (const persona of others) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "inline-button deep-link";
+      button.textContent = `Open the link as ${persona.first_name}`;
+      button.addEventListener("click", () => openAs(persona, payload));
+      line.appendChild(button);
+    }
+    keyboard.appendChild(line);
+  }
+  return keyboard;
+}
+
 function bubble(message) {
   const item = document.createElement("li");
   item.className = `bubble ${message.from_bot ? "bot" : "user"}`;
@@ -216,6 +248,8 @@ function bubble(message) {
   item.appendChild(meta);
   const keyboard = inlineKeyboard(message);
   if (keyboard) item.appendChild(keyboard);
+  const links = message.from_bot && text ? deepLinkButtons(text) : null;
+  if (links) item.appendChild(links);
   return item;
 }
 
