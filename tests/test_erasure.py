@@ -14,7 +14,15 @@ from bot.config import Settings
 from bot.features.membership.handlers import NOT_SIGNED_UP
 from bot.features.privacy import handlers as privacy
 from bot.simulator import SimulatorClient, SimUser
-from tests.harness import MEMBER_ID, RunningBot, all_handled, rows, sign_up, voice_a_need
+from tests.harness import (
+    MEMBER_ID,
+    RunningBot,
+    all_handled,
+    message_saying,
+    rows,
+    sign_up,
+    voice_a_need,
+)
 from tests.test_privacy import backdate, edit_of, retention_job, running, with_programme
 
 NAME = "Zebedee Quartermaine"
@@ -38,16 +46,16 @@ def traces(database: Path) -> dict[str, list[str]]:
 async def join_with_a_need(user: SimUser) -> None:
     await sign_up(user, organisation=ORGANISATION)
     await user.send("/profile")  # the name typed in, not the Telegram name
-    await user.next_message()
+    await message_saying(user, "Your profile · Check your answers")
     await user.press("Change an answer")
-    await user.next_reply()
+    await message_saying(user, "Which answer would you like to change?", replies=True)
     await user.press("1. Name")
-    await user.next_message()
+    await message_saying(user, "Your profile · Step 1 of 4")
     await user.send(NAME)
-    await user.next_message()
+    await message_saying(user, "Your profile · Check your answers")
     await user.press("Save")
-    await user.next_message()
-    await user.next_message()  # the menu
+    await message_saying(user, "Your profile is saved.")
+    await message_saying(user, "What would you like to do?")
     await voice_a_need(user, NEED)
 
 
@@ -64,7 +72,7 @@ async def test_forget_leaves_no_trace_in_the_database_or_its_wal(
         assert any(traces(own.storage.path).values())  # the words are there to find
 
         await user.send("/forget")
-        question = await user.next_message()
+        question = await message_saying(user, "It can't be undone. Are you sure?")
         assert question.text == privacy.forget_question(keep)
         assert ("kept, without your name" in question.text) is keep
         assert ("erased too" in question.text) is not keep
@@ -86,7 +94,7 @@ async def test_forget_leaves_no_trace_in_the_database_or_its_wal(
         second = await user.press(data="forget:yes", force=True, message_id=question.message_id)
         assert (await user.answer_to(second))["text"] == privacy.ALREADY_ERASED
         await user.send("hello")
-        assert (await user.next_message()).text == NOT_SIGNED_UP
+        assert (await message_saying(user, NOT_SIGNED_UP)).text == NOT_SIGNED_UP
         assert [m.text for m in await user.messages() if m.message_id == question.message_id] == [
             privacy.erased(keep)
         ]
@@ -121,7 +129,7 @@ async def test_a_press_waiting_at_start_up_keeps_a_long_inactive_person(
 
     await bot.start()
     assert bot.application is not None
-    reply = await user.next_message(timeout=10)
+    reply = await message_saying(user, "Check your answers", timeout=10)
     assert "Check your answers" in reply.text  # the press was handled
     jobs = bot.application.job_queue
     assert jobs is not None

@@ -93,7 +93,7 @@ async def maya(sim: SimulatorClient, sink_bot: RunningBot) -> SimUser:
 
 async def open_sink(user: SimUser) -> None:
     await user.send("/menu")
-    await user.next_message()
+    await message_saying(user, "What would you like to do?")
     await user.press("Kitchen sink")
 
 
@@ -107,13 +107,13 @@ async def test_every_step_kind_with_wrong_input_then_change_and_confirm(
     maya: SimUser, sink: Sink, settings: Settings
 ) -> None:
     await open_sink(maya)
-    note = await maya.next_message()
+    note = await message_saying(maya, "Kitchen sink · Step 1 of 6")
     assert note.labels() == ["Skip", "Cancel"]
     await maya.send_sticker()
     await expect_retry(maya, "I can't use a sticker here: please type your answer.", 1)
     await maya.send("x" * 3000)
     # Nothing typed is lost: the text comes back to be copied and shortened.
-    assert (await maya.next_message()).text == "x" * 3000
+    assert (await message_saying(maya, "x" * 3000)).text == "x" * 3000
     await expect_retry(
         maya,
         "That's 3,000 characters, and this question takes up to 50. Nothing is lost: your "
@@ -122,14 +122,14 @@ async def test_every_step_kind_with_wrong_input_then_change_and_confirm(
     )
     await maya.press("Skip")
 
-    await maya.next_message()  # colour
+    await message_saying(maya, "Kitchen sink · Step 2 of 6")  # colour
     await maya.send("purple")
     await expect_retry(maya, "Please tap one of the buttons under the question.", 2)
     await maya.send_photo()
     await expect_retry(maya, "I can't use a photo here: please tap one of the buttons.", 2)
     await maya.send("green")  # a label typed instead of tapped is fine
 
-    who = await maya.next_message()
+    who = await message_saying(maya, "Kitchen sink · Step 3 of 6")
     await maya.press("Done")
     await expect_retry(maya, "Please choose at least one first.", 3)
     question = (await maya.messages())[-1]
@@ -142,13 +142,13 @@ async def test_every_step_kind_with_wrong_input_then_change_and_confirm(
     unticked = await maya.next_edit(question.message_id)
     assert unticked.labels()[:3] == ["Babies", "✓ Parents", "Carers"]
     await maya.press("Done")
-    assert who.message_id < (await maya.next_message()).message_id
+    assert who.message_id < (await message_saying(maya, "Kitchen sink · Step 4 of 6")).message_id
 
     await maya.send("7")
     await expect_retry(maya, "Please tap one of the buttons under the question.", 4)
     await maya.press("4")
 
-    await maya.next_message()  # ideas
+    await message_saying(maya, "Kitchen sink · Step 5 of 6")  # ideas
     await maya.send_sticker()
     await expect_retry(maya, "I can't use a sticker here: please type your answer.", 5)
     await maya.send("More stay-and-play sessions")
@@ -156,7 +156,7 @@ async def test_every_step_kind_with_wrong_input_then_change_and_confirm(
     await maya.send("A typo")
     await expect_retry(maya, "Got it (2 of up to 3).", 5)
     await maya.press("Remove last")
-    trimmed = await maya.next_reply()
+    trimmed = await message_saying(maya, "1. More stay-and-play sessions", replies=True)
     assert trimmed.edited  # the list is edited in place, not sent again
     assert "A typo" not in trimmed.text
     assert "1. More stay-and-play sessions" in trimmed.text
@@ -164,7 +164,7 @@ async def test_every_step_kind_with_wrong_input_then_change_and_confirm(
     await expect_retry(maya, "Got it (2 of up to 3).", 5)
     await maya.press("Done")
 
-    await maya.next_message()  # evidence
+    await message_saying(maya, "Kitchen sink · Step 6 of 6")  # evidence
     await maya.send_sticker()
     await expect_retry(
         maya,
@@ -173,7 +173,7 @@ async def test_every_step_kind_with_wrong_input_then_change_and_confirm(
     )
     await maya.send_voice()
 
-    summary = await maya.next_message()
+    summary = await message_saying(maya, "Kitchen sink · Check your answers")
     assert summary.text.splitlines()[2:] == [
         "1. Note: (skipped)",
         "2. Colour: Green",
@@ -183,7 +183,7 @@ async def test_every_step_kind_with_wrong_input_then_change_and_confirm(
         "6. Evidence: a voice note",
     ]
     await maya.send("looks good")
-    nudge = await maya.next_message()
+    nudge = await message_saying(maya, "Please use the buttons")
     assert nudge.text.startswith("Please use the buttons: confirm, change or cancel.")
 
     summary_now = (await maya.messages())[-1]
@@ -191,15 +191,16 @@ async def test_every_step_kind_with_wrong_input_then_change_and_confirm(
     menu = await maya.next_edit(summary_now.message_id)
     assert menu.labels()[3] == "4. Confidence"
     await maya.press("4. Confidence")
-    scale = await maya.next_message()
+    scale = await message_saying(maya, "Kitchen sink · Step 4 of 6")
     assert "Your answer so far: Quite (4 of 5)" in scale.text
     assert scale.labels()[-2:] == ["Back", "Cancel"]
     await maya.press("2")
-    changed = await maya.next_message()
+    changed = await message_saying(maya, "Kitchen sink · Check your answers")
     assert "4. Confidence: A little (2 of 5)" in changed.text
     await maya.press("Confirm and send")
-    assert (await maya.next_message()).text == "Sent, thank you!"
-    assert (await maya.next_message()).text == "What would you like to do?"
+    assert (await message_saying(maya, "Sent, thank you!")).text == "Sent, thank you!"
+    menu_again = await message_saying(maya, "What would you like to do?")
+    assert menu_again.text == "What would you like to do?"
 
     assert sink.submitted == [
         {
@@ -219,18 +220,19 @@ async def test_back_keeps_answers_and_cancel_discards_the_form(
     maya: SimUser, sink: Sink, settings: Settings
 ) -> None:
     await open_sink(maya)
-    await maya.next_message()
+    await message_saying(maya, "Kitchen sink · Step 1 of 6")
     await maya.send("Hello")
-    await maya.next_message()
+    await message_saying(maya, "Kitchen sink · Step 2 of 6")
     await maya.press("Back")
-    back = await maya.next_message()
+    back = await message_saying(maya, "Kitchen sink · Step 1 of 6")
     assert back.text.startswith("Kitchen sink · Step 1 of 6")
     assert "Your answer so far: Hello" in back.text
     await maya.press("Cancel")
-    assert (await maya.next_message()).text == (
+    assert (await message_saying(maya, "Cancelled:")).text == (
         "Cancelled: nothing you answered in Kitchen sink was saved."
     )
-    assert (await maya.next_message()).text == "What would you like to do?"
+    menu = await message_saying(maya, "What would you like to do?")
+    assert menu.text == "What would you like to do?"
     assert sink.submitted == []
     with sqlite3.connect(settings.storage.path) as connection:
         assert connection.execute("SELECT COUNT(*) FROM drafts").fetchone() == (0,)
@@ -238,13 +240,13 @@ async def test_back_keeps_answers_and_cancel_discards_the_form(
 
 async def test_a_button_from_an_earlier_step_changes_nothing(maya: SimUser) -> None:
     await open_sink(maya)
-    await maya.next_message()
+    await message_saying(maya, "Kitchen sink · Step 1 of 6")
     await maya.press("Skip")
-    colour = await maya.next_message()
+    colour = await message_saying(maya, "Kitchen sink · Step 2 of 6")
     await maya.press("Red")
-    await maya.next_message()
+    await message_saying(maya, "Kitchen sink · Step 3 of 6")
     await maya.press(data=colour.button_data[1][0], message_id=colour.message_id, force=True)
-    again = await maya.next_message()
+    again = await message_saying(maya, EARLIER_BUTTON)
     assert again.text.startswith(f"Kitchen sink · Step 3 of 6\n{EARLIER_BUTTON}")
     who = (await maya.messages())[-1]
     await maya.press("Babies")
@@ -253,37 +255,40 @@ async def test_a_button_from_an_earlier_step_changes_nothing(maya: SimUser) -> N
 
 async def test_opening_another_form_offers_to_carry_on_or_switch(maya: SimUser) -> None:
     await open_sink(maya)
-    await maya.next_message()
+    await message_saying(maya, "Kitchen sink · Step 1 of 6")
     await maya.send("/profile")
-    offer = await maya.next_message()
+    offer = await message_saying(maya, "You're part-way through Kitchen sink.")
     assert offer.text == (
         "You're part-way through Kitchen sink. Carry on with it, or switch to Your profile? "
         "If you switch, what you've answered in Kitchen sink so far is not kept."
     )
     assert offer.labels() == ["Carry on: Kitchen sink", "Switch to: Your profile"]
     await maya.press("Carry on: Kitchen sink")
-    assert (await maya.next_message()).text.startswith("Kitchen sink · Step 1 of 6")
+    carried_on = await message_saying(maya, "Kitchen sink · Step 1 of 6")
+    assert carried_on.text.startswith("Kitchen sink · Step 1 of 6")
     await maya.send("/profile")
-    await maya.next_message()
+    await message_saying(maya, "You're part-way through Kitchen sink.")
     await maya.press("Switch to: Your profile")
-    profile = await maya.next_message()  # the saved profile, ready to change
+    # the saved profile, ready to change
+    profile = await message_saying(maya, "Your profile · Check your answers")
     assert profile.text.startswith("Your profile · Check your answers\n\n1. Name: Maya")
 
 
 async def test_commands_mid_form_are_answered_and_the_form_carries_on(maya: SimUser) -> None:
     await open_sink(maya)
-    await maya.next_message()
+    await message_saying(maya, "Kitchen sink · Step 1 of 6")
     await maya.send("/help")
-    assert (await maya.next_message()).text.startswith("Here is what you can do:")
+    help_text = await message_saying(maya, "Here is what you can do:")
+    assert help_text.text.startswith("Here is what you can do:")
     await maya.send("/menu")
-    menu = await maya.next_message()
+    menu = await message_saying(maya, "What would you like to do?")
     assert menu.labels()[0] == "Carry on: Kitchen sink"
     await maya.send("Typed after the menu")
-    colour = await maya.next_message()
+    colour = await message_saying(maya, "Kitchen sink · Step 2 of 6")
     assert colour.text.startswith("Kitchen sink · Step 2 of 6")
     await maya.send("/cancel")
     assert (
-        await maya.next_message()
+        await message_saying(maya, "Cancelled:")
     ).text == "Cancelled: nothing you answered in Kitchen sink was saved."
 
 
@@ -291,15 +296,16 @@ async def test_the_form_resumes_after_a_restart(
     maya: SimUser, sink_bot: RunningBot, sink: Sink
 ) -> None:
     await open_sink(maya)
-    await maya.next_message()
+    await message_saying(maya, "Kitchen sink · Step 1 of 6")
     await maya.send("Before the restart")
-    colour = await maya.next_message()
+    colour = await message_saying(maya, "Kitchen sink · Step 2 of 6")
     await sink_bot.restart()
     await maya.press("Green")  # the question sent before the restart still works
-    assert (await maya.next_message()).text.startswith("Kitchen sink · Step 3 of 6")
+    who = await message_saying(maya, "Kitchen sink · Step 3 of 6")
+    assert who.text.startswith("Kitchen sink · Step 3 of 6")
     await sink_bot.restart()
     await maya.send("/start")
-    resumed = await maya.next_message()
+    resumed = await message_saying(maya, "Welcome back: here is where you were.")
     assert resumed.text.startswith(
         "Kitchen sink · Step 3 of 6\nWelcome back: here is where you were."
     )
@@ -313,22 +319,22 @@ async def test_an_answer_survives_kill_9(
     process = await start_coproduce_process(emulator, tmp_path)
     try:
         await user.send("/start")
-        await user.next_message(timeout=30)
+        await message_saying(user, "Are you happy to go ahead?", timeout=30)
         await user.press("I agree")
-        await user.next_message()
-        await user.next_message()
+        await message_saying(user, "Four quick questions about you and your group.")
+        await message_saying(user, "What should we call you?")
         await user.send("Maya from Kirkby")
-        assert "Step 2 of 4" in (await user.next_message()).text
+        assert "Step 2 of 4" in (await message_saying(user, "Step 2 of 4")).text
         process.kill()  # SIGKILL: no shutdown, nothing flushed
         await process.wait()
         process = await start_coproduce_process(emulator, tmp_path)
         await user.send("Kirkby Mums' Group")
-        sector = await user.next_message(timeout=30)
+        sector = await message_saying(user, "Step 3 of 4", timeout=30)
         assert sector.text.startswith("Your profile · Step 3 of 4")
         await user.press("Voluntary or community group")
-        await user.next_message()
+        await message_saying(user, "Your profile · Step 4 of 4")
         await user.press("Knowsley")
-        summary = await user.next_message()
+        summary = await message_saying(user, "Your profile · Check your answers")
         assert "1. Name: Maya from Kirkby" in summary.text
         assert "2. Organisation: Kirkby Mums' Group" in summary.text
     finally:

@@ -25,7 +25,7 @@ async def test_voicing_a_need_with_wrong_input_on_every_step(
 ) -> None:
     await sign_up(member)
     await member.send("/menu")
-    menu = await member.next_message()
+    menu = await message_saying(member, "What would you like to do?")
     assert menu.labels()[:4] == [
         "Take the confidence survey (1 minute)",
         "Voice a local need",
@@ -33,8 +33,9 @@ async def test_voicing_a_need_with_wrong_input_on_every_step(
         "Challenge 2",
     ]
     await member.press("Voice a local need")
-    assert (await member.next_message()).text.startswith("Tell us about something children")
-    where = await member.next_message()
+    intro = await message_saying(member, "Tell us about something children")
+    assert intro.text.startswith("Tell us about something children")
+    where = await message_saying(member, "Voice a local need · Step 1 of 6")
     assert where.labels()[:7] == [
         "Huyton",
         "Kirkby",
@@ -49,11 +50,12 @@ async def test_voicing_a_need_with_wrong_input_on_every_step(
     await expect_note(member, title, "1 of 6", "I can't use a sticker here: please tap one")
     await member.press("Huyton")
 
-    await member.next_message()
+    await message_saying(member, "Voice a local need · Step 2 of 6")
     await member.send("short")
     await expect_note(member, title, "2 of 6", "That's a bit short: please write at least 10")
     await member.send("y" * 3000)
-    assert (await member.next_message()).text == "y" * 3000  # theirs, to copy and shorten
+    # theirs, to copy and shorten
+    assert (await message_saying(member, "y" * 3000)).text == "y" * 3000
     await expect_note(member, title, "2 of 6", "That's 3,000 characters, and this question takes")
     await member.send_voice()
     await expect_note(member, title, "2 of 6", "I can't use a voice note here: please type")
@@ -61,27 +63,27 @@ async def test_voicing_a_need_with_wrong_input_on_every_step(
         "We need more volunteers for the Saturday stay and play, we keep having to cancel"
     )
 
-    await member.next_message()
+    await message_saying(member, "Voice a local need · Step 3 of 6")
     await member.press("Done")
     await expect_note(member, title, "3 of 6", "Please choose at least one first.")
     await member.press("Parents and carers")
-    await member.next_reply()
+    await message_saying(member, "Voice a local need · Step 3 of 6", replies=True)  # ticked
     await member.press("Babies and under-fives")
-    await member.next_reply()
+    await message_saying(member, "Voice a local need · Step 3 of 6", replies=True)  # ticked
     await member.press("Done")
 
-    await member.next_message()
+    await message_saying(member, "Voice a local need · Step 4 of 6")
     await member.send_sticker()
     await expect_note(member, title, "4 of 6", "I can't use a sticker here: please send a photo")
     await member.send_photo(caption="Our sign-up sheet")
 
-    await member.next_message()
+    await message_saying(member, "Voice a local need · Step 5 of 6")
     await member.send("urgent!!")
     await expect_note(member, title, "5 of 6", "Please tap one of the buttons")
     await member.press("High")
-    await member.next_message()
+    await message_saying(member, "Voice a local need · Step 6 of 6")
     await member.press("Yes, with support")
-    summary = await member.next_message()
+    summary = await message_saying(member, "Voice a local need · Check your answers")
     assert summary.text.splitlines()[2:] == [
         "1. Where: Huyton",
         "2. The need: We need more volunteers for the Saturday stay and play, we keep having "
@@ -92,9 +94,10 @@ async def test_voicing_a_need_with_wrong_input_on_every_step(
         "6. Could your group help: Yes, with support",
     ]
     await member.press("Confirm and send")
-    thanks = await member.next_message()
+    thanks = await message_saying(member, "Your need is recorded")
     assert thanks.text.startswith("Thank you. Your need is recorded as N-0001.")
-    assert (await member.next_message()).text == "What would you like to do?"
+    menu = await message_saying(member, "What would you like to do?")
+    assert menu.text == "What would you like to do?"
 
     [stored] = rows(
         settings,
@@ -111,7 +114,7 @@ async def test_voicing_a_need_with_wrong_input_on_every_step(
     assert stored[8] == "new"
 
     await member.send("/needs")
-    listing = (await member.next_message()).text
+    listing = (await message_saying(member, "Your needs:")).text
     assert listing.startswith("Your needs:\n\nN-0001 · Huyton · ")
     assert "We need more volunteers for the Saturday stay and play" in listing
     assert listing.endswith("New: waiting for a commissioner to read it")
@@ -120,10 +123,11 @@ async def test_voicing_a_need_with_wrong_input_on_every_step(
 async def test_needs_lists_nothing_yet_with_a_way_to_start(member: SimUser) -> None:
     await sign_up(member)
     await member.send("/needs")
-    empty = await member.next_message()
+    empty = await message_saying(member, "You haven't voiced any needs yet.")
     assert empty.text == "You haven't voiced any needs yet."
     await member.press("Voice a local need")
-    assert (await member.next_message()).text.startswith("Tell us about something children")
+    intro = await message_saying(member, "Tell us about something children")
+    assert intro.text.startswith("Tell us about something children")
 
 
 async def test_challenge_1_takes_lists_and_every_answer_is_kept(
@@ -132,36 +136,38 @@ async def test_challenge_1_takes_lists_and_every_answer_is_kept(
     await sign_up(member)
     for round_number in (1, 2):
         await member.send("/menu")
-        await member.next_message()
+        await message_saying(member, "What would you like to do?")
         await member.press("Challenge 1")
-        intro = await member.next_message()
+        intro = await message_saying(member, "Challenge 1: ")
         assert intro.text.startswith(
             "Challenge 1: For a collaborative working model (social enterprise) what are the "
             "three essential things"
         )
-        worked = await member.next_message()
+        worked = await message_saying(member, "Challenge 1 · Step 1 of 2")
         assert "Step 1 of 2" in worked.text
         await member.send_sticker()
         await expect_note(member, "Challenge 1", "1 of 2", "I can't use a sticker here")
-        for item in ("Shared use of the centre", "A named contact", "Small grants"):
+        items = ("Shared use of the centre", "A named contact", "Small grants")
+        for count, item in enumerate(items, 1):
             await member.send(f"{item} ({round_number})")
             if item != "Small grants":
-                await member.next_message()
-        needed = await member.next_message()  # three items move on by themselves
+                await message_saying(member, f"Got it ({count} of up to 3).")
+        # three items move on by themselves
+        needed = await message_saying(member, "Challenge 1 · Step 2 of 2")
         assert "Step 2 of 2" in needed.text
         await member.send_photo()
         await expect_note(member, "Challenge 1", "2 of 2", "I can't use a photo here")
         await member.send("Help with tendering")
-        await member.next_message()
+        await message_saying(member, "Got it (1 of up to 3).")
         await member.press("Done")
-        summary = await member.next_message()
+        summary = await message_saying(member, "Challenge 1 · Check your answers")
         assert "2. Needed for the future: Help with tendering" in summary.text
         await member.press("Confirm and send")
-        thanks = await member.next_message()
+        thanks = await message_saying(member, "your answer to Challenge 1 is saved")
         assert thanks.text.startswith(
             f"Thank you: your answer to Challenge 1 is saved as C-000{round_number}."
         )
-        await member.next_message()  # menu
+        await message_saying(member, "What would you like to do?")
     stored = rows(settings, "SELECT challenge, sector, answers FROM challenge_answers")
     assert len(stored) == 2
     assert stored[0][:2] == ("challenge_1", "vcs")
@@ -174,18 +180,18 @@ async def test_challenge_1_takes_lists_and_every_answer_is_kept(
 async def test_challenge_2_needs_at_least_one_answer(member: SimUser, settings: Settings) -> None:
     await sign_up(member)
     await member.send("/menu")
-    await member.next_message()
+    await message_saying(member, "What would you like to do?")
     await member.press("Challenge 2")
-    await member.next_message()  # intro
-    await member.next_message()
+    await message_saying(member, "Challenge 2: ")  # intro
+    await message_saying(member, "Challenge 2 · Step 1 of 3")
     await member.send_sticker()
     await expect_note(member, "Challenge 2", "1 of 3", "I can't use a sticker here")
     await member.send("z" * 3000)
-    assert (await member.next_message()).text == "z" * 3000
+    assert (await message_saying(member, "z" * 3000)).text == "z" * 3000
     await expect_note(member, "Challenge 2", "1 of 3", "That's 3,000 characters")
     await member.press("Skip")
-    for _ in range(2):
-        question = await member.next_message()
+    for step in (2, 3):
+        question = await message_saying(member, f"Challenge 2 · Step {step} of 3")
         assert question.labels()[-3:] == ["Back", "Skip", "Cancel"]
         await member.press("Skip")
     # Every part skipped: asked for one at the last part, before any summary.
@@ -199,7 +205,7 @@ async def test_challenge_2_needs_at_least_one_answer(member: SimUser, settings: 
     await member.press("Skip")
     await message_saying(member, "Check your answers", replies=True)
     await member.press("Confirm and send")
-    assert (await member.next_message()).text.startswith(
+    assert (await message_saying(member, "your answer to Challenge 2 is saved")).text.startswith(
         "Thank you: your answer to Challenge 2 is saved as C-0001."
     )
     [(answers,)] = rows(settings, "SELECT answers FROM challenge_answers")
@@ -218,10 +224,11 @@ async def test_retag_is_for_admins_and_the_override_is_kept(
         "Thank you. Your need is recorded as N-0001."
     )
     await member.send("/retag N-0001 partnership_working")
-    assert (await member.next_message()).text == "This command is for programme admins."
+    refused = await message_saying(member, "This command is for programme admins.")
+    assert refused.text == "This command is for programme admins."
     admin = sim.user(ADMIN_ID, "Alex")
     await admin.send("/retag N-0001 partnership_working,localised_commissioning")
-    assert (await admin.next_message()).text == (
+    assert (await message_saying(admin, "N-0001 is now tagged")).text == (
         "N-0001 is now tagged: Partnership working, Localised commissioning. "
         "This stays as you set it."
     )
@@ -229,13 +236,17 @@ async def test_retag_is_for_admins_and_the_override_is_kept(
         ('["partnership_working", "localised_commissioning"]', 1)
     ]
     await admin.send("/retag N-0001 parking")
-    assert (await admin.next_message()).text.startswith("Unknown theme: parking. Use: /retag")
+    unknown = await message_saying(admin, "Unknown theme: parking.")
+    assert unknown.text.startswith("Unknown theme: parking. Use: /retag")
     await admin.send("/retag N-0099 none")
-    assert (await admin.next_message()).text == "There is no need or answer N-0099."
+    missing = await message_saying(admin, "There is no need or answer N-0099.")
+    assert missing.text == "There is no need or answer N-0099."
     await admin.send("/retag")
-    assert (await admin.next_message()).text.startswith("Use: /retag REFERENCE")
+    usage = await message_saying(admin, "Use: /retag REFERENCE")
+    assert usage.text.startswith("Use: /retag REFERENCE")
     await admin.send("/retag n-0001 none")
-    assert (await admin.next_message()).text.startswith("N-0001 is now tagged: no themes.")
+    untagged = await message_saying(admin, "N-0001 is now tagged: no themes.")
+    assert untagged.text.startswith("N-0001 is now tagged: no themes.")
 
 
 async def test_many_needs_fit_one_message(member: SimUser, bot: RunningBot) -> None:
@@ -259,7 +270,7 @@ async def test_many_needs_fit_one_message(member: SimUser, bot: RunningBot) -> N
             datetime.now(UTC),
         )
     await member.send("/needs")
-    listing = (await member.next_message()).text
+    listing = (await message_saying(member, " of your 40 needs:")).text
     shown = listing.split("\n\n")
     assert shown[0].startswith("The latest ")
     assert shown[0].endswith(" of your 40 needs:")

@@ -18,7 +18,15 @@ from bot.features import DeepLink, Feature
 from bot.features.membership.handlers import AGREE, NOT_NOW, NOT_SIGNED_UP
 from bot.features.privacy import handlers as privacy
 from bot.simulator import SimMessage, SimulatorClient, SimUser
-from tests.harness import MEMBER_ID, BotStarter, RunningBot, all_handled, rows, sign_up
+from tests.harness import (
+    MEMBER_ID,
+    BotStarter,
+    RunningBot,
+    all_handled,
+    message_saying,
+    rows,
+    sign_up,
+)
 
 OTHER_ID = 2001
 GROUP_ID = -100123
@@ -71,12 +79,12 @@ def with_programme(settings: Settings, **changes: Any) -> Settings:
 async def start_onboarding(user: SimUser) -> SimMessage:
     """Consent and answer the name: returns the organisation question (step 2 of 4)."""
     await user.send("/start")
-    await user.next_message()
+    await message_saying(user, "Are you happy to go ahead?")
     await user.press(AGREE)
-    await user.next_message()  # the form's intro
-    await user.next_message()  # the name question
+    await message_saying(user, "Four quick questions about you and your group.")
+    await message_saying(user, "What should we call you?")
     await user.send("Maya Jones")
-    organisation = await user.next_message()
+    organisation = await message_saying(user, "Step 2 of 4")
     assert "Step 2 of 4" in organisation.text
     return organisation
 
@@ -93,7 +101,7 @@ async def edit_of(user: SimUser, message: SimMessage) -> SimMessage:
 async def forget(user: SimUser) -> None:
     """/forget and "Yes": the person is erased."""
     await user.send("/forget")
-    question = await user.next_message()
+    question = await message_saying(user, "It can't be undone. Are you sure?")
     assert question.text == FORGET_QUESTION
     await user.answer_to(await user.press(YES_ERASE))
     assert (await edit_of(user, question)).text == ERASED
@@ -114,7 +122,7 @@ async def test_privacy_shows_the_notice_with_the_configured_figures(
     async with running(own):
         user = sim.user(MEMBER_ID, "Maya")
         await user.send("/privacy")
-        notice = await user.next_message()
+        notice = await message_saying(user, "How this bot uses your information.")
     assert notice.text == own.programme.privacy_notice
     assert "groups of 7 or more people" in notice.text
     assert "after 400 days without activity" in notice.text
@@ -133,7 +141,7 @@ async def test_mydata_sends_the_profile_and_the_open_draft(
     await sign_up(member, sector="Children's centre")
 
     await member.send("/mydata")
-    document = await member.next_message()
+    document = await message_saying(member, "Everything we hold about you.")
     assert document.document_name == "my-coproduce-data.json"
     assert document.text == "Everything we hold about you. /forget erases it."
     data = await read_document(sim, document)
@@ -154,15 +162,15 @@ async def test_mydata_sends_the_profile_and_the_open_draft(
     assert "Huyton Hub" not in str(data)
 
     await member.send("/profile")  # opens the profile form at its summary: a draft
-    await member.next_message()
+    await message_saying(member, "Check your answers")
     await member.press("Change an answer")
-    await member.next_reply()
+    await message_saying(member, "Which answer would you like to change?", replies=True)
     await member.press("2. Organisation")
-    await member.next_message()
+    await message_saying(member, "Step 2 of 4")
     await member.send("Kirkby Dads' Group")
-    await member.next_message()  # back at the summary, not yet saved
+    await message_saying(member, "Check your answers")  # back at the summary, not yet saved
     await member.send("/mydata")
-    data = await read_document(sim, await member.next_message())
+    data = await read_document(sim, await message_saying(member, "Everything we hold about you."))
     [draft] = data["drafts"]
     assert draft["form"] == "onboarding"
     assert draft["answers"]["organisation"] == "Kirkby Dads' Group"
@@ -172,7 +180,7 @@ async def test_mydata_sends_the_profile_and_the_open_draft(
 
 async def test_mydata_for_a_stranger_holds_nothing(member: SimUser, settings: Settings) -> None:
     await member.send("/mydata")
-    reply = await member.next_message()
+    reply = await message_saying(member, "We hold nothing about you.")
     assert reply.text == "We hold nothing about you."
     assert reply.document_name is None
     assert await rows_about(settings, MEMBER_ID) == NOTHING
@@ -187,12 +195,12 @@ async def test_forget_asks_first_and_no_erases_nothing(
     await sign_up(member)
     before = rows(settings, "SELECT * FROM participants")
     await member.send("/forget")
-    question = await member.next_message()
+    question = await message_saying(member, "It can't be undone. Are you sure?")
     assert question.text == FORGET_QUESTION
     assert question.labels() == [YES_ERASE, NO_KEEP]
     assert rows(settings, "SELECT * FROM participants") == before  # asking erased nothing
     await member.answer_to(await member.press(NO_KEEP))
-    answer = await member.next_reply()
+    answer = await message_saying(member, "Nothing was erased.", replies=True)
     assert (answer.message_id, answer.text, answer.labels()) == (
         question.message_id,
         "Nothing was erased.",
@@ -200,7 +208,9 @@ async def test_forget_asks_first_and_no_erases_nothing(
     )
     assert rows(settings, "SELECT * FROM participants") == before
     await member.send("/menu")
-    assert (await member.next_message()).text == "What would you like to do?"
+    assert (await message_saying(member, "What would you like to do?")).text == (
+        "What would you like to do?"
+    )
 
 
 async def test_forget_yes_leaves_no_row_about_the_person(
@@ -210,16 +220,16 @@ async def test_forget_yes_leaves_no_row_about_the_person(
     await sign_up(other)
     await sign_up(member)
     await member.send("/profile")  # a draft open too
-    await member.next_message()
+    await message_saying(member, "Check your answers")
     await forget(member)
     assert (await rows_about(settings, MEMBER_ID))["participants"] == []
 
     await member.send("/start")
-    again = await member.next_message()
+    again = await message_saying(member, "Are you happy to go ahead?")
     assert again.text.startswith("Welcome to the")
     assert again.labels() == [AGREE, NOT_NOW]
     await member.send("/mydata")
-    assert (await member.next_message()).text == "We hold nothing about you."
+    assert (await message_saying(member, "We hold nothing")).text == "We hold nothing about you."
 
     await bot.stop()  # flush everything the bot would persist
     assert await rows_about(settings, MEMBER_ID) == NOTHING
@@ -245,9 +255,10 @@ async def test_forget_mid_form_erases_the_form_too(
 
         await bot.start()
         await member.send("Kirkby Mums' Group")  # the answer to a form that no longer exists
-        assert (await member.next_message()).text == NOT_SIGNED_UP
+        assert (await message_saying(member, NOT_SIGNED_UP)).text == NOT_SIGNED_UP
         await member.send("/start")
-        assert (await member.next_message()).labels() == [AGREE, NOT_NOW]
+        welcome = await message_saying(member, "Are you happy to go ahead?")
+        assert welcome.labels() == [AGREE, NOT_NOW]
     assert await rows_about(settings, MEMBER_ID) == NOTHING
 
 
@@ -266,23 +277,26 @@ async def test_stop_turns_follow_ups_off_and_start_turns_them_on(
 ) -> None:
     await sign_up(member)
     await member.send("/stop")
-    assert (await member.next_message()).text == (
+    assert (await message_saying(member, "Done: no more reminders")).text == (
         "Done: no more reminders or follow-ups. Send /start to turn them back on."
     )
     assert rows(settings, "SELECT follow_ups FROM participants") == [(0,)]
     await member.send("/start")
-    assert (await member.next_message()).text == (
+    assert (await message_saying(member, "Welcome back: reminders")).text == (
         "Welcome back: reminders and follow-ups are on again."
     )
-    assert (await member.next_message()).text == "What would you like to do?"
+    assert (await message_saying(member, "What would you like to do?")).text == (
+        "What would you like to do?"
+    )
     assert rows(settings, "SELECT follow_ups FROM participants") == [(1,)]
     await member.send("/start")  # already on: no "welcome back" a second time
+    # Positional on purpose: the very next message is the menu, with nothing before it.
     assert (await member.next_message()).text == "What would you like to do?"
 
 
 async def test_stop_for_a_stranger_stores_nothing(member: SimUser, settings: Settings) -> None:
     await member.send("/stop")
-    assert (await member.next_message()).text == (
+    assert (await message_saying(member, "You're not signed up")).text == (
         "You're not signed up, so we won't send you anything."
     )
     assert await rows_about(settings, MEMBER_ID) == NOTHING
@@ -297,41 +311,46 @@ async def test_commands_mid_form_are_answered_and_the_form_carries_on(
     await start_onboarding(member)
 
     await member.send("/help")
-    assert (await member.next_message()).text.startswith("Here is what you can do:")
+    help_text = await message_saying(member, "Here is what you can do:")
+    assert help_text.text.startswith("Here is what you can do:")
     await member.send("Kirkby Mums' Group")  # the answer to the question before /help
-    sector = await member.next_message()
+    sector = await message_saying(member, "Step 3 of 4")
     assert "Step 3 of 4" in sector.text
 
     await member.send("/stop")
-    assert (await member.next_message()).text.startswith("Done: no more reminders")
+    stopped = await message_saying(member, "Done: no more reminders")
+    assert stopped.text.startswith("Done: no more reminders")
     assert rows(settings, "SELECT follow_ups FROM participants") == [(0,)]
     await member.press("Children's centre")
-    area = await member.next_message()
+    area = await message_saying(member, "Step 4 of 4")
     assert "Step 4 of 4" in area.text
 
     await member.send("/forget")
-    await member.next_message()
+    await message_saying(member, "It can't be undone. Are you sure?")
     await member.press(NO_KEEP)
-    assert (await member.next_reply()).text == "Nothing was erased."
+    kept = await message_saying(member, "Nothing was erased.", replies=True)
+    assert kept.text == "Nothing was erased."
 
     await member.send("/start")
-    assert (await member.next_message()).text == (
+    assert (await message_saying(member, "Welcome back: reminders")).text == (
         "Welcome back: reminders and follow-ups are on again."
     )
-    assert "Step 4 of 4" in (await member.next_message()).text
+    assert "Step 4 of 4" in (await message_saying(member, "Step 4 of 4")).text
     assert rows(settings, "SELECT follow_ups FROM participants") == [(1,)]
 
     await member.send("/menu")
-    menu = await member.next_message()
+    menu = await message_saying(member, "You haven't finished signing up yet.")
     assert menu.text == "You haven't finished signing up yet."
     await member.press("Finish signing up")
-    again = await member.next_message()
+    again = await message_saying(member, "Welcome back: here is where you were.")
     assert "Welcome back: here is where you were." in again.text
     assert "Step 4 of 4" in again.text
     await member.press("Knowsley")
-    assert "Check your answers" in (await member.next_message()).text
+    assert "Check your answers" in (await message_saying(member, "Check your answers")).text
     await member.press("Save")
-    assert (await member.next_message()).text == "Thank you, Maya Jones: you're signed up."
+    assert (await message_saying(member, "you're signed up")).text == (
+        "Thank you, Maya Jones: you're signed up."
+    )
     assert rows(
         settings, "SELECT name, organisation, sector, area, follow_ups FROM participants"
     ) == [("Maya Jones", "Kirkby Mums' Group", "childrens_centre", "knowsley", 1)]
@@ -343,17 +362,18 @@ async def test_cancel_mid_onboarding_drops_the_form_and_start_begins_again(
 ) -> None:
     await start_onboarding(member)
     await member.send("/cancel")
-    assert (
-        await member.next_message()
-    ).text == "Cancelled: nothing you answered in Your profile was saved."
-    assert (await member.next_message()).text == "You haven't finished signing up yet."
+    cancelled = await message_saying(member, "Cancelled:")
+    assert cancelled.text == "Cancelled: nothing you answered in Your profile was saved."
+    unfinished = await message_saying(member, "You haven't finished signing up yet.")
+    assert unfinished.text == "You haven't finished signing up yet."
     assert rows(settings, "SELECT COUNT(*) FROM drafts") == [(0,)]
     await member.send("/start")
-    assert (await member.next_message()).text == "Four quick questions about you and your group."
-    first = await member.next_message()
+    intro = await message_saying(member, "Four quick questions")
+    assert intro.text == "Four quick questions about you and your group."
+    first = await message_saying(member, "Step 1 of 4")
     assert "Step 1 of 4" in first.text
     await member.send("Maya Jones")
-    assert "Step 2 of 4" in (await member.next_message()).text
+    assert "Step 2 of 4" in (await message_saying(member, "Step 2 of 4")).text
 
 
 # Retention
@@ -383,9 +403,9 @@ async def test_retention_erases_the_long_inactive_and_keeps_the_recent(
     await sign_up(other)
     await sign_up(member)
     await member.send("/profile")  # a draft, which goes with its owner
-    await member.next_message()
+    await message_saying(member, "Check your answers")
     await member.press("Change an answer")
-    await member.next_reply()
+    await message_saying(member, "Which answer would you like to change?", replies=True)
     await all_handled(settings, sim)  # the press's own activity stamp is in before backdating
     retention = settings.programme.retention_days
     await backdate(settings, MEMBER_ID, retention + 1)
@@ -407,7 +427,7 @@ async def test_activity_restarts_the_retention_clock(
     await sign_up(member)
     await backdate(settings, MEMBER_ID, settings.programme.retention_days + 1)
     await member.send("/menu")
-    await member.next_message()
+    await message_saying(member, "What would you like to do?")
     assert bot.application is not None
     await retention_job(bot).run(bot.application)
     [(last_active_at,)] = rows(settings, "SELECT last_active_at FROM participants")
@@ -436,17 +456,19 @@ async def test_a_new_notice_version_asks_again_and_keeps_the_profile(
     privacy_v2 = settings.programme.privacy.model_copy(update={"version": 2})
     async with running(with_programme(settings, privacy=privacy_v2)):
         await member.send("/start")
-        notice = await member.next_message()
+        notice = await message_saying(member, NOTICE_CHANGED)
         assert notice.text.startswith(NOTICE_CHANGED)
         assert notice.labels() == [AGREE, NOT_NOW]
         await member.send("/menu")  # the menu's buttons also lead back to the notice
-        await member.next_message()
+        await message_saying(member, "What would you like to do?")
         await member.press("My profile")
-        assert (await member.next_message()).text.startswith(NOTICE_CHANGED)
+        assert (await message_saying(member, NOTICE_CHANGED)).text.startswith(NOTICE_CHANGED)
         assert rows(settings, "SELECT consent_version FROM participants") == [(1,)]
         await member.press(AGREE)
-        assert (await member.next_message()).text == "Thank you: your agreement is recorded."
-        assert (await member.next_message()).text == "What would you like to do?"
+        recorded = await message_saying(member, "your agreement is recorded")
+        assert recorded.text == "Thank you: your agreement is recorded."
+        menu = await message_saying(member, "What would you like to do?")
+        assert menu.text == "What would you like to do?"
     assert rows(
         settings,
         "SELECT name, organisation, consent_version, onboarded_at IS NOT NULL FROM participants",
@@ -457,12 +479,12 @@ async def test_agreeing_to_an_old_notice_asks_again(
     member: SimUser, settings: Settings, bot: RunningBot
 ) -> None:
     await member.send("/start")
-    old = await member.next_message()
+    old = await message_saying(member, "Are you happy to go ahead?")
     await bot.stop()
     privacy_v2 = settings.programme.privacy.model_copy(update={"version": 2})
     async with running(with_programme(settings, privacy=privacy_v2)):
         await member.press(AGREE, message_id=old.message_id)
-        again = await member.next_message()
+        again = await message_saying(member, "The notice has changed")
         assert again.text.startswith("The notice has changed: please read it again.")
         assert rows(settings, "SELECT COUNT(*) FROM participants") == [(0,)]
 
@@ -475,6 +497,7 @@ async def test_commands_in_a_group_get_a_private_chat_link_and_store_nothing(
 ) -> None:
     for command in ("/start", "/mydata", "/forget", "/stats"):
         await member.send(command, chat_id=GROUP_ID)
+    # Positional on purpose, in the group: this is the bot's only message there (checked below).
     reply = await member.next_message(chat_id=GROUP_ID)
     assert reply.text.startswith("Let's talk in a private chat")
     [[button]] = reply.raw["reply_markup"]["inline_keyboard"]
@@ -504,12 +527,12 @@ async def test_deep_links_reach_their_handler_and_unknown_ones_fall_through(
     await start_bot(Feature("test links", deep_links=(DeepLink("tst", on_event_link),)))
     user = sim.user(MEMBER_ID, "Maya")
     await user.send("/start tst_autumn")
-    assert (await user.next_message()).text == "Event autumn"
+    assert (await message_saying(user, "Event autumn")).text == "Event autumn"
     assert codes == ["autumn"]
 
     for payload in ("zzz_1", "tst_", "tst"):
         await user.send(f"/start {payload}")
-        welcome = await user.next_message()
+        welcome = await message_saying(user, "Are you happy to go ahead?")
         assert welcome.text.startswith("Welcome to the"), payload
         assert welcome.labels() == [AGREE, NOT_NOW]
     assert codes == ["autumn"]

@@ -15,37 +15,39 @@ from bot.features import Button, Feature
 from bot.features.membership.handlers import KEPT_AS_AGREED
 from bot.handlers import SOMETHING_WENT_WRONG
 from bot.simulator import SimulatorClient, SimUser
-from tests.harness import BotStarter, RunningBot, sign_up
+from tests.harness import BotStarter, RunningBot, message_saying, sign_up
 
 
 async def test_a_long_challenge_2_summary_fits_one_message(member: SimUser) -> None:
     await sign_up(member)
     await member.send("/menu")
-    await member.next_message()
+    await message_saying(member, "What would you like to do?")
     await member.press("Challenge 2")
-    await member.next_message()
+    await message_saying(member, "Challenge 2: ")  # intro
     for part in range(3):
-        await member.next_message()
+        await message_saying(member, f"Challenge 2 · Step {part + 1} of 3")
         await member.send(f"Part {part}: " + "a thoughtful answer " * 74)
-    summary = await member.next_message()
+    summary = await message_saying(member, "Challenge 2 · Check your answers")
     assert summary.text.startswith("Challenge 2 · Check your answers")
     assert len(summary.text) < 4096
     assert "…" in summary.text
     await member.press("Confirm and send")
-    assert (await member.next_message()).text.startswith("Thank you: your answer to Challenge 2")
+    thanks = await message_saying(member, "your answer to Challenge 2")
+    assert thanks.text.startswith("Thank you: your answer to Challenge 2")
 
 
 async def test_a_double_tap_on_change_an_answer_is_harmless(member: SimUser) -> None:
     await sign_up(member)
     await member.send("/profile")
-    summary = await member.next_message()
+    summary = await message_saying(member, "Your profile · Check your answers")
     change = summary.button_data[1][0]
     await member.press(data=change, message_id=summary.message_id, force=True)
     await member.next_edit(summary.message_id)
     again = await member.press(data=change, message_id=summary.message_id, force=True)
     await member.answer_to(again)
     await member.send("/help")
-    assert (await member.next_message()).text.startswith("Here is what you can do")
+    help_text = await message_saying(member, "Here is what you can do")
+    assert help_text.text.startswith("Here is what you can do")
     assert SOMETHING_WENT_WRONG not in [m.text for m in await member.messages()]
 
 
@@ -54,6 +56,7 @@ async def test_a_forged_menu_item_cannot_skip_to_the_after_survey(
 ) -> None:
     menu = await sign_up(member)
     await member.press(data="menu:survey_after", message_id=menu.message_id, force=True)
+    # Positional on purpose (both presses): the very next message is the menu, not the survey.
     assert (await member.next_message()).text == "What would you like to do?"
     await member.press(data="menu:survey_after:new", message_id=menu.message_id, force=True)
     assert (await member.next_message()).text == "What would you like to do?"
@@ -85,9 +88,9 @@ async def test_an_error_after_the_button_was_answered_still_tells_the_person(
     await start_bot(Feature("boom", buttons=(Button("boom", answer_then_fail),)))
     user = sim.user(2003, "Sam")
     await user.send("hello")
-    hello = await user.next_message()
+    hello = await message_saying(user, "To take part in the programme, send /start.")
     await user.press(data="boom", message_id=hello.message_id, force=True)
-    assert (await user.next_message()).text == SOMETHING_WENT_WRONG
+    assert (await message_saying(user, SOMETHING_WENT_WRONG)).text == SOMETHING_WENT_WRONG
 
 
 async def test_a_new_notice_stops_an_open_form_until_agreed(
@@ -96,10 +99,10 @@ async def test_a_new_notice_stops_an_open_form_until_agreed(
     member = sim.user(1001, "Maya")
     await sign_up(member)
     await member.send("/menu")
-    await member.next_message()
+    await message_saying(member, "What would you like to do?")
     await member.press("Challenge 1")
-    await member.next_message()
-    await member.next_message()
+    await message_saying(member, "Challenge 1: ")  # intro
+    await message_saying(member, "Challenge 1 · Step 1 of 2")
     await bot.stop()
     privacy = settings.programme.privacy.model_copy(update={"version": 2})
     newer = settings.model_copy(
@@ -109,18 +112,20 @@ async def test_a_new_notice_stops_an_open_form_until_agreed(
     await running.start()
     try:
         await member.send("Shared use of the centre")
-        notice = await member.next_message()
+        notice = await message_saying(member, "Our privacy notice has changed")
         assert notice.text.startswith("Our privacy notice has changed")
         await member.press("Not now")
-        assert (await member.next_message()).text == KEPT_AS_AGREED
+        assert (await message_saying(member, KEPT_AS_AGREED)).text == KEPT_AS_AGREED
         await member.send("/start")
-        await member.next_message()
+        await message_saying(member, "Our privacy notice has changed")
         await member.press("I agree")
-        assert (await member.next_message()).text == "Thank you: your agreement is recorded."
-        resumed = await member.next_message()
+        recorded = await message_saying(member, "your agreement is recorded")
+        assert recorded.text == "Thank you: your agreement is recorded."
+        resumed = await message_saying(member, "Welcome back: here is where you were.")
         assert resumed.text.startswith("Challenge 1 · Step 1 of 2\nWelcome back")
         await member.send("Shared use of the centre")
-        assert "Got it (1 of up to 3)" in (await member.next_message()).text
+        got_it = await message_saying(member, "Got it (1 of up to 3)")
+        assert "Got it (1 of up to 3)" in got_it.text
     finally:
         await running.stop()
 

@@ -12,7 +12,15 @@ from bot.config import Area, Settings
 from bot.handlers import COMMANDS, commands_for
 from bot.roles import REFUSALS, Role
 from bot.simulator import BotApiEmulator, SimulatorClient, SimUser
-from tests.harness import ADMIN_ID, MEMBER_ID, RunningBot, rows, settings_for, sign_up
+from tests.harness import (
+    ADMIN_ID,
+    MEMBER_ID,
+    RunningBot,
+    message_saying,
+    rows,
+    settings_for,
+    sign_up,
+)
 
 ADMINS_ONLY = "This command is for programme admins."
 PRIVILEGED = [command for command in COMMANDS if Role.MEMBER not in command.roles]
@@ -53,9 +61,10 @@ async def test_a_member_is_refused_every_admin_command_and_nothing_else_happens(
         name = command.name
         sent_before = len(await sim.calls())
         await member.send(f"/{name}")
-        refusal = await member.next_message()
+        refusal = await message_saying(member, refusal_for(command.roles))
         assert (refusal.text, refusal.labels()) == (refusal_for(command.roles), []), name
-        # The very next thing the bot says is the answer to the next command: nothing else.
+        # The very next thing the bot says is the answer to the next command: nothing else
+        # (positional on purpose; the calls below check the bot sent only the two).
         await member.send("/privacy")
         assert (await member.next_message()).text == settings.programme.privacy_notice, name
         replies = [
@@ -70,6 +79,8 @@ async def test_a_member_is_refused_every_admin_command_and_nothing_else_happens(
 async def test_the_admin_is_let_through_every_admin_command(admin: SimUser) -> None:
     for command in PRIVILEGED:
         await admin.send(f"/{command.name}")
+        # Positional on purpose: whatever comes next (each command answers differently) is
+        # not a refusal.
         answer = await admin.next_message(timeout=15)
         assert answer.text not in REFUSALS.values(), command.name
 
@@ -82,12 +93,12 @@ async def test_the_admin_gets_stats_by_sector_and_area(
     await sign_up(sim.user(2002, "Pat"), sector="Children's centre", area="Knowsley")
     halfway = sim.user(2003, "Sam")  # agreed, but has not finished the profile
     await halfway.send("/start")
-    await halfway.next_message()
+    await message_saying(halfway, "Are you happy to go ahead?")
     await halfway.press("I agree")
-    await halfway.next_message()
+    await message_saying(halfway, "What should we call you?")
 
     await admin.send("/stats")
-    stats = await admin.next_message()
+    stats = await message_saying(admin, "Figures for every area")
     assert stats.text.splitlines()[:10] == [
         "Figures for every area",
         "Signed up: 3",
@@ -106,7 +117,7 @@ async def test_the_admin_gets_stats_by_sector_and_area(
 
 async def test_the_admin_gets_stats_when_no_one_has_signed_up(admin: SimUser) -> None:
     await admin.send("/stats")
-    assert (await admin.next_message()).text.splitlines()[:8] == [
+    assert (await message_saying(admin, "Figures for every area")).text.splitlines()[:8] == [
         "Figures for every area",
         "Signed up: 0",
         "",
@@ -120,12 +131,12 @@ async def test_the_admin_gets_stats_when_no_one_has_signed_up(admin: SimUser) ->
 
 async def test_help_lists_only_what_the_caller_may_use(admin: SimUser, member: SimUser) -> None:
     await admin.send("/help")
-    admin_help = (await admin.next_message()).text
+    admin_help = (await message_saying(admin, "Here is what you can do")).text
     assert admin_help.splitlines()[2:] == help_lines(Role.ADMIN)
     assert all(f"\n/{command.name} - " in admin_help for command in PRIVILEGED)
 
     await member.send("/help")
-    member_help = (await member.next_message()).text
+    member_help = (await message_saying(member, "Here is what you can do")).text
     assert member_help.splitlines()[2:] == help_lines(Role.MEMBER)
     assert "/stats" not in member_help
     assert all(f"/{command.name} " not in member_help for command in PRIVILEGED)
@@ -151,7 +162,7 @@ async def test_command_menus_are_set_per_scope(
     assert [call["status"] for call in menu_calls(calls, admin_scope)] == [400]
 
     await admin.send("/help")
-    await admin.next_message()
+    await message_saying(admin, "Here is what you can do")
     calls = await sim.calls("setMyCommands")
     published = menu_calls(calls, admin_scope)[-1]
     assert published["status"] == 200
@@ -159,9 +170,9 @@ async def test_command_menus_are_set_per_scope(
     assert "stats" in command_names(published)
 
     await admin.send("/help")  # once is enough
-    await admin.next_message()
+    await message_saying(admin, "Here is what you can do")
     await member.send("/help")
-    await member.next_message()
+    await message_saying(member, "Here is what you can do")
     calls = await sim.calls("setMyCommands")
     assert len(menu_calls(calls, admin_scope)) == 2
     assert menu_calls(calls, {"type": "chat", "chat_id": MEMBER_ID}) == []

@@ -21,7 +21,7 @@ from bot.handlers import SOMETHING_WENT_WRONG
 from bot.simulator import SimulatorClient
 from conversations.forms import TextStep, check_text
 from conversations.text import BROKEN, CONTROL, INVISIBLE, has_visible_text, text_problem
-from tests.harness import MEMBER_ID, BotStarter, RunningBot, all_handled, rows
+from tests.harness import MEMBER_ID, BotStarter, RunningBot, all_handled, message_saying, rows
 
 STRANGER_ID = 2301  # no persona in the emulator: the name is the one the test gives
 INVISIBLES = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e", "\u200f", "\u3164"]
@@ -91,10 +91,10 @@ async def test_invisible_and_control_answers_are_refused_and_never_stored(
 ) -> None:
     user = sim.user(STRANGER_ID, "\u200b\u200d")  # a Telegram name of nothing visible
     await user.send("/start")
-    await user.next_message()
+    await message_saying(user, "Are you happy to go ahead?")
     await user.press(AGREE)
-    await user.next_message()  # the form's intro
-    name = await user.next_message()
+    await message_saying(user, "Four quick questions about you and your group.")
+    name = await message_saying(user, "What should we call you?")
     assert "Step 1 of 4" in name.text
     assert name.labels() == ["Cancel"]  # no "Use “…”" for an invisible name
 
@@ -104,14 +104,14 @@ async def test_invisible_and_control_answers_are_refused_and_never_stored(
         ("Maya \ud83d", BROKEN),
     ):
         await user.send(typed)
-        again = await user.next_message()
+        again = await message_saying(user, reason)
         assert reason in again.text, again.text
         assert "Step 1 of 4" in again.text
     await user.send("Maya")
-    organisation = await user.next_message()
+    organisation = await message_saying(user, "Step 2 of 4")
     assert "Step 2 of 4" in organisation.text
     await user.send("\u2060\ufeff\u3164")
-    again = await user.next_message()
+    again = await message_saying(user, INVISIBLE)
     assert INVISIBLE in again.text
     assert "Step 2 of 4" in again.text
 
@@ -133,7 +133,7 @@ async def test_error_logs_name_the_error_and_update_never_the_text(
     user = sim.user(MEMBER_ID, "Maya")
     caplog.set_level(logging.INFO)
     await user.send(f"/boom {secret}")
-    assert (await user.next_message()).text == SOMETHING_WENT_WRONG
+    assert (await message_saying(user, SOMETHING_WENT_WRONG)).text == SOMETHING_WENT_WRONG
     [line] = [r.getMessage() for r in caplog.records if "event=handler_error" in r.getMessage()]
     assert "error=ValueError" in line
     assert "update=" in line

@@ -7,7 +7,15 @@ import json
 
 from bot.config import Settings
 from bot.simulator import SimulatorClient, SimUser
-from tests.harness import ADMIN_ID, RunningBot, all_handled, rows, sign_up, voice_a_need
+from tests.harness import (
+    ADMIN_ID,
+    RunningBot,
+    all_handled,
+    message_saying,
+    rows,
+    sign_up,
+    voice_a_need,
+)
 
 NEED = "The lads from the youth club keep kicking footballs at our window on a Tuesday night"
 SAME_AGAIN = "The lads from the youth club keep kicking footballs at our windows on Tuesday nights"
@@ -27,7 +35,8 @@ async def test_a_retag_teaches_the_tagger_now_and_after_a_restart(
     assert "localised_commissioning" not in themes_of(settings, 1)
     admin = sim.user(ADMIN_ID, "Alex")
     await admin.send("/retag N-0001 localised_commissioning")
-    assert (await admin.next_message()).text.startswith("N-0001 is now tagged: Localised")
+    retagged = await message_saying(admin, "N-0001 is now tagged")
+    assert retagged.text.startswith("N-0001 is now tagged: Localised")
 
     await voice_a_need(member, SAME_AGAIN)  # near-identical: tagged as corrected
     assert themes_of(settings, 2) == ["localised_commissioning"]
@@ -44,19 +53,23 @@ async def test_themes_says_why_a_need_has_its_themes(
     await voice_a_need(member, "We need more volunteers to help run the Saturday stay and play")
     admin = sim.user(ADMIN_ID, "Alex")
     await admin.send("/themes N-0001")
-    why = (await admin.next_message()).text
+    why = (await message_saying(admin, "N-0001: ")).text
     assert why.startswith("N-0001: Community engagement (found by the tagger)"), why
     assert "Nearest example" in why
     await admin.send("/retag N-0001 none")
-    await admin.next_message()
+    await message_saying(admin, "N-0001 is now tagged: no themes.")
     await admin.send("/themes N-0001")
-    assert (await admin.next_message()).text.startswith("N-0001: no theme (set by an admin")
+    no_theme = await message_saying(admin, "N-0001: no theme")
+    assert no_theme.text.startswith("N-0001: no theme (set by an admin")
     await admin.send("/themes N-0404")
-    assert (await admin.next_message()).text == "There is no need or answer N-0404."
+    missing = await message_saying(admin, "There is no need or answer N-0404.")
+    assert missing.text == "There is no need or answer N-0404."
     await admin.send("/themes")
-    assert (await admin.next_message()).text.startswith("Use: /themes REFERENCE")
+    usage = await message_saying(admin, "Use: /themes REFERENCE")
+    assert usage.text.startswith("Use: /themes REFERENCE")
     await member.send("/themes N-0001")
-    assert (await member.next_message()).text == "This command is for programme admins."
+    refused = await message_saying(member, "This command is for programme admins.")
+    assert refused.text == "This command is for programme admins."
 
 
 async def test_a_forgotten_persons_corrected_text_goes_with_them(
@@ -66,12 +79,12 @@ async def test_a_forgotten_persons_corrected_text_goes_with_them(
     await voice_a_need(member, NEED)
     admin = sim.user(ADMIN_ID, "Alex")
     await admin.send("/retag N-0001 partnership_working")
-    await admin.next_message()
+    await message_saying(admin, "N-0001 is now tagged: Partnership working")
     assert rows(settings, "SELECT user_id FROM theme_examples") == [(member.user_id,)]
     await member.send("/forget")
-    await member.next_message()
+    await message_saying(member, "It can't be undone. Are you sure?")
     await member.press("Yes, erase my data")
-    await member.next_reply()
+    await message_saying(member, "have been erased.", replies=True)
     await all_handled(settings)
     kept_anonymously = settings.programme.keep_anonymous_contributions
     expected = [(None,)] if kept_anonymously else []
