@@ -9,7 +9,16 @@ Three contestants take the same updates through the same in-process Bot API
 - ``floor-memory``: the same with no storage at all.
 
 Each person sends an update, waits until it is handled, then sends the next; people are
-interleaved. Each run is its own process (``python -m benchmarks.flows VARIANT PEOPLE``), so its
+interleaved. Two ways to pace them:
+
+- *closed loop* (throughput): each person sends the next update the moment the last is handled,
+  so the contestant is always saturated and its latency is people ÷ throughput (Little's law);
+- *open loop* (latency, ``RATE`` updates a second): person ``n``'s ``k``-th update is due at
+  ``(n + k * people) / RATE`` seconds, so updates arrive at ``RATE`` in all, each person's
+  every ``people / RATE`` seconds; it is sent when due, or as soon as the person's previous
+  update is handled if that is later. Latency runs from sending to handled.
+
+Each run is its own process (``python -m benchmarks.flows VARIANT PEOPLE [RATE]``), so its
 peak RSS is its own.
 """
 
@@ -24,7 +33,7 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -110,6 +119,7 @@ class FlowResult:
     p99_ms: float
     peak_rss_mb: float
     commits: int
+    rate: float = 0.0  # updates a second offered (open loop); 0: closed loop
 
     @property
     def per_second(self) -> float:
@@ -138,10 +148,14 @@ class Driver:
 
         processor.do_process_update = timed  # type: ignore[method-assign]
 
-    async def person(self, user_id: int) -> None:
+    async def person(self, user_id: int, due: Callable[[int], float] | None = None) -> None:
+        """Send the script; with ``due``, step ``k`` waits until ``due(k)`` (loop time)."""
         user = {"id": user_id, "is_bot": False, "first_name": f"Person {user_id}"}
         chat = {"id": user_id, "type": "private", "first_name": user["first_name"]}
+        loop = asyncio.get_running_loop()
         for step, action in enumerate(SCRIPT):
+            if due is not None and (wait := due(step) - loop.time()) > 0:
+                await asyncio.sleep(wait)
             if isinstance(action, Send):
                 entities = (
                     [{"type": "bot_command", "offset": 0, "length": len(action.text)}]
@@ -192,13 +206,19 @@ class Driver:
         return self._api.button(chat_id, label)
 
 
-async def _drive(driver: Driver, people: int) -> float:
+async def _drive(driver: Driver, people: int, rate: float) -> float:
+    """Run everyone's script, closed loop (``rate`` 0) or open at ``rate``; the seconds."""
+    start = asyncio.get_running_loop().time()
+
+    def schedule(n: int) -> Callable[[int], float] | None:
+        return (lambda step: start + (n + step * people) / rate) if rate else None
+
     started = time.perf_counter()
-    await asyncio.gather(*(driver.person(FIRST_PERSON + n) for n in range(people)))
+    await asyncio.gather(*(driver.person(FIRST_PERSON + n, schedule(n)) for n in range(people)))
     return time.perf_counter() - started
 
 
-async def _run_bot(directory: Path, people: int) -> tuple[Driver, float, int]:
+async def _run_bot(directory: Path, people: int, rate: float) -> tuple[Driver, float, int]:
     api = FakeBotApi()
     settings = Settings(
         telegram=TelegramSettings(token=TOKEN, base_url="http://bench.invalid/bot"),
@@ -213,7 +233,7 @@ async def _run_bot(directory: Path, people: int) -> tuple[Driver, float, int]:
         assert isinstance(database, Services)
         driver.watch(application.update_processor)
         before = database.core.database.commits
-        seconds = await _drive(driver, people)
+        seconds = await _drive(driver, people, rate)
         commits = database.core.database.commits - before
         await _check_everyone_finished(database.core.database.connection, people)
     return driver, seconds, commits
@@ -228,7 +248,9 @@ async def _check_everyone_finished(connection: aiosqlite.Connection, people: int
             raise RuntimeError(f"{table}: {row[0] if row else 0} rows for {people} people")
 
 
-async def _run_floor(directory: Path, people: int, *, durable: bool) -> tuple[Driver, float, int]:
+async def _run_floor(
+    directory: Path, people: int, rate: float, *, durable: bool
+) -> tuple[Driver, float, int]:
     """The floor: one ConversationHandler state per update of the script, nothing else."""
     api = FakeBotApi()
     connection = await aiosqlite.connect(directory / "floor.sqlite3", isolation_level=None)
@@ -289,7 +311,7 @@ async def _run_floor(directory: Path, people: int, *, durable: bool) -> tuple[Dr
             await updater.start_polling(poll_interval=0.0, timeout=10)
             await application.start()
             driver.watch(application.update_processor)
-            seconds = await _drive(driver, people)
+            seconds = await _drive(driver, people, rate)
             await updater.stop()
             await application.stop()
     finally:
@@ -301,14 +323,16 @@ def _percentile(ordered: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
-async def measure(variant: str, people: int) -> FlowResult:
-    """One run of ``variant`` with ``people``, in this process."""
+async def measure(variant: str, people: int, rate: float = 0.0) -> FlowResult:
+    """One run of ``variant`` with ``people``, in this process (``rate``: see the module)."""
     with tempfile.TemporaryDirectory() as directory:
         if variant == "bot":
-            driver, seconds, commits = await _run_bot(Path(directory), people)
+            driver, seconds, commits = await _run_bot(Path(directory), people, rate)
         else:
             durable = variant == "floor-durable"
-            driver, seconds, commits = await _run_floor(Path(directory), people, durable=durable)
+            driver, seconds, commits = await _run_floor(
+                Path(directory), people, rate, durable=durable
+            )
     ordered = sorted(driver.latencies)
     return FlowResult(
         variant=variant,
@@ -320,13 +344,14 @@ async def measure(variant: str, people: int) -> FlowResult:
         p99_ms=_percentile(ordered, 0.99) * 1000,
         peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         commits=commits,
+        rate=rate,
     )
 
 
-def run_flows(variant: str, people: int) -> FlowResult:
+def run_flows(variant: str, people: int, rate: float = 0.0) -> FlowResult:
     """One run in a fresh process, so its peak memory is its own."""
     output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.flows", variant, str(people)],
+        [sys.executable, "-m", "benchmarks.flows", variant, str(people), str(rate)],
         check=True,
         capture_output=True,
         text=True,
@@ -336,7 +361,8 @@ def run_flows(variant: str, people: int) -> FlowResult:
 
 def main(arguments: list[str]) -> None:
     variant, people = arguments[0], int(arguments[1])
-    result = asyncio.run(measure(variant, people))
+    rate = float(arguments[2]) if len(arguments) > 2 else 0.0
+    result = asyncio.run(measure(variant, people, rate))
     print(json.dumps(asdict(result)))
 
 

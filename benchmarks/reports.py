@@ -3,9 +3,10 @@ the query plans of what each report asked SQLite.
 
 The data is written straight into SQLite (the schema the migrations build), spread over a
 year: ``NEEDS`` needs by ``NEEDS // 5`` people, each with a before and an after survey, and a
-challenge answer for every tenth need. Each size runs in its own process
-(``python -m benchmarks.reports NEEDS``) so its peak RSS is its own. A report is a function in
-:data:`REPORTS`; exports and the funnel are added there, one function each.
+challenge answer for every tenth need, and each person's way through the sign-up, need and
+survey forms (most finish, some stop at a random step) for the funnel. Each size runs in its own
+process (``python -m benchmarks.reports NEEDS``) so its peak RSS is its own. A report is a
+function in :data:`REPORTS`, calling the feature's service as its handler does, as an admin.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,7 +28,13 @@ from pathlib import Path
 from bot.config import Area, Commissioner, Programme, Settings, StorageSettings
 from bot.core import Core
 from bot.features.digests import service as digests
+from bot.features.exports import service as exports
+from bot.features.stats import service as stats
+from bot.handlers import FEATURES
+from bot.roles import Role
+from conversations.forms import Form
 from storage.database import Database
+from storage.progress import AT_SUMMARY
 
 __all__ = ["REPORTS", "ReportResult", "measure", "run_reports"]
 
@@ -37,6 +44,7 @@ AREAS = [
 ]
 COMMISSIONERS = 50
 FIRST_COMMISSIONER = 900_000
+ADMIN = exports.Actor(800_000, "admin, Telegram user 800000", Role.ADMIN)
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # a Monday, just after the digests' time
 YEAR = timedelta(days=365)
 SECTORS = ("vcs", "childrens_centre", "local_authority")
@@ -53,17 +61,20 @@ def settings_for(path: Path) -> Settings:
     ]
     return Settings(
         storage=StorageSettings(path=path),
+        admins=[ADMIN.user_id],
         commissioners=commissioners,
         programme=Programme(areas=AREAS),
         log_level="WARNING",
     )
 
 
-async def generate(database: Database, needs: int) -> None:
-    """Fill the database: people, their needs, challenge answers and both surveys."""
+async def generate(database: Database, needs: int, forms: Sequence[Form]) -> None:
+    """Fill the database: people, their needs, challenge answers, both surveys, and how far
+    each got through ``forms``."""
     randomness = random.Random(13)
     people = max(needs // 5, 1)
     items = [item.key for item in Programme().survey.items]
+    steps_of = {form.name: [*(step.key for step in form.steps), AT_SUMMARY] for form in forms}
 
     def moment() -> str:
         return (NOW - YEAR * randomness.random()).isoformat()
@@ -91,6 +102,14 @@ async def generate(database: Database, needs: int) -> None:
                 created,
             )
         )
+    progress, submissions = [], []
+    for user in range(1, people + 1):
+        for form, steps in steps_of.items():
+            finished = randomness.random() < 0.8
+            reached = steps if finished else steps[: randomness.randint(1, len(steps))]
+            progress += [(user, form, step, moment()) for step in reached]
+            if finished:
+                submissions.append((user, form, moment()))
     answer = '{"part_1": ["more joint bids"], "part_2": "shared rooms"}'
     answers = [(n, n, "challenge_1", answer, moment()) for n in range(1, needs // 10 + 1)]
     surveys = [
@@ -124,6 +143,14 @@ async def generate(database: Database, needs: int) -> None:
             " VALUES (?, ?, ?, ?, ?, ?)",
             surveys,
         )
+        await connection.executemany(
+            "INSERT INTO form_progress (user_id, form, step_key, reached_at) VALUES (?, ?, ?, ?)",
+            progress,
+        )
+        await connection.executemany(
+            "INSERT INTO form_submissions (user_id, form, submitted_at) VALUES (?, ?, ?)",
+            submissions,
+        )
         # Digests have been due since long before: this week's is due now.
         await connection.execute(
             "INSERT INTO digest_state (key, value) VALUES ('since', ?)",
@@ -138,9 +165,48 @@ async def weekly_digests(core: Core) -> str:
     return f"{sum(queued.values())} outbox messages for {COMMISSIONERS} commissioners"
 
 
+async def _export(core: Core, words: list[str]) -> str:
+    """``/export WORDS`` as an admin: planned, written to files and audited, as the handler
+    does (less sending the files)."""
+    plan = await exports.plan(core, ADMIN, exports.parse_request(words))
+    with tempfile.TemporaryDirectory() as directory:
+        exported = await exports.export(
+            core, plan, Path(directory), upload_limit=exports.MAX_UPLOAD_BYTES
+        )
+        size = sum(path.stat().st_size for path in exported.files)
+        names = ", ".join(path.name.rsplit(".", 1)[-1] for path in exported.files)
+    rows = ", ".join(f"{count:,} {name}" for name, count in exported.counts.items())
+    return f"{rows} in {size / 2**20:.1f} MB ({names})"
+
+
+async def csv_export(core: Core) -> str:
+    return await _export(core, ["needs", "csv"])
+
+
+async def xlsx_export(core: Core) -> str:
+    return await _export(core, ["needs", "xlsx"])
+
+
+async def stats_overview_and_funnel(core: Core) -> str:
+    """``/stats`` (the overview) then ``/stats funnel``, as an admin sees them."""
+    audience = await stats.audience_of(core, ADMIN.user_id, None)
+    assert audience is not None
+    overview = await stats.overview(core, audience)
+    funnel = await stats.funnel_report(core, audience, forms_of(core))
+    return f"an overview of {len(overview):,} characters and {len(funnel)} funnel messages"
+
+
+def forms_of(core: Core) -> list[Form]:
+    """Every feature's forms, as the application collects them."""
+    return [form for feature in FEATURES if feature.forms for form in feature.forms(core)]
+
+
 Report = Callable[[Core], Awaitable[str]]
 REPORTS: dict[str, Report] = {
     f"weekly digests for {COMMISSIONERS} commissioners": weekly_digests,
+    "CSV export of the needs": csv_export,
+    "XLSX export of the needs": xlsx_export,
+    "/stats overview and funnel": stats_overview_and_funnel,
 }
 
 
@@ -179,10 +245,11 @@ async def measure(needs: int) -> ReportResult:
         settings = settings_for(Path(directory) / "reports.sqlite3")
         database = await Database.open(settings.storage.path)
         try:
-            started = time.perf_counter()
-            await generate(database, needs)
-            generated = time.perf_counter() - started
             core = Core.open(settings, database, clock=lambda: NOW)
+            await core.roles.load(settings, NOW)
+            started = time.perf_counter()
+            await generate(database, needs, forms_of(core))
+            generated = time.perf_counter() - started
             statements: set[str] = set()
             await database.connection.set_trace_callback(statements.add)
             seconds, notes = {}, {}

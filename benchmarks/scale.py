@@ -27,6 +27,11 @@ __all__ = ["commit_ceiling", "main"]
 BENCHMARKS_MD = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
 CEILING_SECONDS = 3.0
 TARGET_PEOPLE = 1000
+# Latency: a fixed rate every contestant sustains on a shared 2-core machine (the durable
+# floor's measured throughput varies between 420 and 870 a second from run to run), with fewer
+# people than the largest size so that each contestant takes half a minute, not four.
+LATENCY_RATE = 100.0
+LATENCY_PEOPLE = 125
 SENT_MESSAGES = 1000
 
 
@@ -55,27 +60,28 @@ def _machine() -> str:
 
 def _flow_table(results: list[FlowResult]) -> list[str]:
     lines = [
-        "| contestant | people | updates | updates/s | p50 | p95 | p99 | peak RSS"
+        "| contestant | people | offered | updates | updates/s | p50 | p95 | p99 | peak RSS"
         " | commits/update |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
+        offered = f"{r.rate:,.0f}/s" if r.rate else "closed loop"
         lines.append(
-            f"| {r.variant} | {r.people:,} | {r.updates:,} | {r.per_second:,.0f} |"
-            f" {r.p50_ms:.0f} ms | {r.p95_ms:.0f} ms | {r.p99_ms:.0f} ms |"
+            f"| {r.variant} | {r.people:,} | {offered} | {r.updates:,} | {r.per_second:,.0f} |"
+            f" {r.p50_ms:.1f} ms | {r.p95_ms:.1f} ms | {r.p99_ms:.1f} ms |"
             f" {r.peak_rss_mb:.0f} MB | {r.commits / r.updates:.3f} |"
         )
     return lines
 
 
 def _ratios(results: list[FlowResult], ceiling: float) -> list[str]:
-    by = {(r.variant, r.people): r for r in results}
+    by = {(r.variant, r.people): r for r in results if not r.rate}
     lines = [
         "| people | bot / durable floor (target ≥ 1.0) | bot / no-storage floor (target ≥ 0.3)"
         " | answers committed/s / raw commits/s (target ≥ 0.5) |",
         "| --- | --- | --- | --- |",
     ]
-    for people in sorted({r.people for r in results}):
+    for people in sorted({people for _, people in by}):
         bot = by[("bot", people)]
         lines.append(
             f"| {people:,} | {bot.per_second / by[('floor-durable', people)].per_second:.2f} |"
@@ -125,6 +131,9 @@ def section(
         "",
         "### Flows",
         "",
+        "Throughput (closed loop) and latency (open loop at a fixed rate, the same for every"
+        " contestant): see `benchmarks/flows.py` and below.",
+        "",
         *_flow_table(flows),
         "",
         *_ratios(flows, ceiling),
@@ -152,13 +161,22 @@ def main(arguments: list[str], command: str | None = None) -> list[str]:
     parser.add_argument("--people", type=_sizes, default=[100, TARGET_PEOPLE])
     parser.add_argument("--needs", type=_sizes, default=[10_000, 100_000])
     parser.add_argument("--messages", type=int, default=SENT_MESSAGES)
+    parser.add_argument("--latency-people", type=int, default=LATENCY_PEOPLE)
+    parser.add_argument("--rate", type=float, default=LATENCY_RATE)
     parser.add_argument("--write", action="store_true", help="add the section to BENCHMARKS.md")
     options = parser.parse_args(arguments)
     flows = []
+
+    def run(variant: str, people: int, rate: float = 0.0) -> FlowResult:
+        flows.append(run_flows(variant, people, rate))
+        print(*_flow_table(flows)[-1:], file=sys.stderr)
+        return flows[-1]
+
     for people in options.people:
         for variant in VARIANTS:
-            flows.append(run_flows(variant, people))
-            print(*_flow_table(flows)[-1:], file=sys.stderr)
+            run(variant, people)
+    for variant in VARIANTS:
+        run(variant, options.latency_people, options.rate)
     with tempfile.TemporaryDirectory() as directory:
         ceiling = asyncio.run(commit_ceiling(Path(directory)))
         sending = asyncio.run(outbox_sending(Path(directory), options.messages))

@@ -22,6 +22,9 @@ async def test_the_flow_benchmark_runs_the_bot_and_its_floors_for_two_people() -
     for variant in VARIANTS:
         result = await measure(variant, 2)
         assert result.updates == 2 * len(SCRIPT)  # everyone got through (checked in the DB)
+    paced = await measure("floor-memory", 2, rate=200)  # the open loop, for latency
+    assert paced.updates == 2 * len(SCRIPT)
+    assert paced.seconds >= (2 * len(SCRIPT) - 1) / 200
 
 
 async def test_the_report_and_sending_benchmarks_run_small(tmp_path: Path) -> None:

@@ -193,9 +193,11 @@ async def compose(
         tail.append("No themes yet.")
     tail += ["", f"<b>Challenge answers: {len(answers)}</b>"]
     tail += [f"“{html.escape(_quote(a))}”" for a in answers[:QUOTES] if _quote(a)]
-    report = await surveys.survey_report(core, areas=areas, min_group_size=min_group_size)
-    tail += ["", *report.text.splitlines()]
     # One chart fits a digest: the first group's (the report's lists every group in words).
+    report = await surveys.survey_report(
+        core, areas=areas, min_group_size=min_group_size, charts=1
+    )
+    tail += ["", *report.text.splitlines()]
     chart = report.charts[0][1] if report.charts else None
 
     listed = ordered[:NEEDS_LISTED]

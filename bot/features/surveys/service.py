@@ -98,9 +98,10 @@ async def survey_report(
     areas: Collection[str] | None,
     min_group_size: int | None,
     people: Collection[int] | None = None,
+    charts: int | None = None,
 ) -> SurveyReport:
     """The uplift per report group in plain words, and its charts, for ``areas`` (None: all)
-    and, if given, only ``people`` (an event's attendees)."""
+    and, if given, only ``people`` (an event's attendees); at most ``charts`` charts if given."""
     programme = core.settings.programme
     rows = await survey_rows(core, areas=areas, people=people)
     # Someone forgotten keeps anonymous answers that can no longer be paired: count them apart.
@@ -133,17 +134,18 @@ async def survey_report(
     for group in results:
         lines += ["", html.escape(in_plain_words(group, min_group_size=min_group_size))]
     # Drawing takes a few tenths of a second: keep it off the event loop.
-    charts = await asyncio.to_thread(
+    drawn = await asyncio.to_thread(
         survey_charts,
         results,
         {i.key: i.question for i in programme.survey.items},
         min_group_size=min_group_size,
+        most=charts,
     )
     return SurveyReport(
         "\n".join(lines),
         [
             (f"{group.name}: average answer to each question, before and after", png)
-            for group, png in charts
+            for group, png in drawn
         ],
     )
 
