@@ -587,7 +587,14 @@ class _Model:
     intercept: Any
 
     @classmethod
+    @lru_cache(maxsize=4)
     def fit(cls, examples: tuple[Example, ...], weights: tuple[float, ...]) -> _Model:
+        """The model of ``examples``. Models never change, so the same examples (another
+        bot in the same process: the tests start hundreds) share one fit."""
+        return cls._fit(examples, weights)
+
+    @classmethod
+    def _fit(cls, examples: tuple[Example, ...], weights: tuple[float, ...]) -> _Model:
         import numpy as np
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.svm import LinearSVC
