@@ -2,7 +2,7 @@
 streamed in chunks from one consistent snapshot; and the installation's pseudonym key.
 
 Public surface: :class:`ExportedAnswer`, :class:`ExportStore`
-(``secret``, ``snapshot``), :class:`ExportReader` (``participants``, ``needs``,
+(``secret``, ``snapshot``), :class:`ExportReader` (``count``, ``participants``, ``needs``,
 ``challenge_answers``, ``survey_answers``), :data:`CHUNK_ROWS`.
 
 A snapshot is a read transaction on a read-only connection of its own: an export sees the
@@ -71,6 +71,17 @@ _SURVEY_ANSWERS = (
     + " ORDER BY user_id IS NULL, user_id, wave = 'after', id"
 )
 
+# How many rows each query reads, for an export's progress when it reads the rows only once.
+_COUNTS = {
+    name: f"SELECT COUNT(*) FROM ({sql})"
+    for name, sql in (
+        ("participants", _PARTICIPANTS),
+        ("needs", _NEEDS),
+        ("challenge_answers", _CHALLENGE_ANSWERS),
+        ("survey_answers", _SURVEY_ANSWERS),
+    )
+}
+
 
 class ExportReader:
     """Streams the filtered rows of one snapshot, ``CHUNK_ROWS`` at a time."""
@@ -84,6 +95,14 @@ class ExportReader:
         async with self._connection.execute(sql, rows_of.parameters()) as cursor:
             while chunk := await cursor.fetchmany(CHUNK_ROWS):
                 yield [model(row) for row in chunk]
+
+    async def count(self, table: str, rows_of: Scope) -> int:
+        """How many rows ``table`` (participants, needs, challenge_answers or survey_answers)
+        has for ``rows_of``."""
+        async with self._connection.execute(_COUNTS[table], rows_of.parameters()) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None  # COUNT(*) always answers
+        return int(row[0])
 
     def participants(self, rows_of: Scope) -> AsyncIterator[list[Participant]]:
         """People who consented (``since``: on or after it), in the order they joined."""

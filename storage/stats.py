@@ -6,7 +6,7 @@ Read-only: the tables belong to their own stores; this one only counts across th
 
 from __future__ import annotations
 
-import json
+from collections import Counter
 from typing import Any
 
 from pydantic import BaseModel
@@ -16,11 +16,11 @@ from storage.scope import Scope, in_scope
 
 __all__ = [
     "ChallengeCount",
-    "NeedFacts",
+    "FormProgress",
+    "NeedCounts",
     "ProfileCount",
     "StatsStore",
-    "StepReached",
-    "Submitted",
+    "SurveyWaves",
 ]
 
 
@@ -30,8 +30,17 @@ _PROFILES = (
     + in_scope(area="area", person="user_id")
     + " GROUP BY sector, area ORDER BY sector, area"
 )
-_NEEDS = "SELECT themes, status, urgency FROM needs WHERE " + in_scope(
-    area="area", person="user_id"
+_NEEDS = (
+    "SELECT status, urgency, COUNT(*) AS needs FROM needs WHERE "
+    + in_scope(area="area", person="user_id")
+    + " GROUP BY status, urgency"
+)
+# A need with no theme counts once, under the theme NULL.
+_NEED_THEMES = (
+    "SELECT t.value AS theme, COUNT(*) AS needs FROM needs n"
+    " LEFT JOIN json_each(n.themes) t WHERE "
+    + in_scope(area="n.area", person="n.user_id")
+    + " GROUP BY t.value"
 )
 # A challenge answer has no area of its own: it counts in its author's area.
 _CHALLENGES = (
@@ -40,15 +49,36 @@ _CHALLENGES = (
     + in_scope(area="p.area", person="c.user_id")
     + " GROUP BY c.challenge"
 )
-_REACHED = (
-    "SELECT f.user_id, f.form, f.step_key FROM form_progress f"
-    " JOIN participants p ON p.user_id = f.user_id WHERE "
+# Each person's steps reached in each form (in key order, the primary key's), then how many
+# people went exactly the same way: a few hundred rows however many people there are.
+_PROGRESS = (
+    "WITH people AS ("
+    " SELECT f.form, f.user_id, group_concat(f.step_key, char(31)) AS steps"
+    " FROM form_progress f JOIN participants p ON p.user_id = f.user_id WHERE "
     + in_scope(area="p.area", person="f.user_id")
-)
-_SUBMITTED = (
-    "SELECT s.user_id, s.form FROM form_submissions s"
+    + " GROUP BY f.user_id, f.form"
+    " UNION ALL"
+    " SELECT s.form, s.user_id, '' FROM form_submissions s"
     " JOIN participants p ON p.user_id = s.user_id WHERE "
     + in_scope(area="p.area", person="s.user_id")
+    + " AND NOT EXISTS (SELECT 1 FROM form_progress f"
+    " WHERE f.user_id = s.user_id AND f.form = s.form))"
+    " SELECT form, steps, EXISTS (SELECT 1 FROM form_submissions s"
+    " WHERE s.user_id = people.user_id AND s.form = people.form) AS submitted,"
+    " COUNT(*) AS people FROM people GROUP BY form, steps, submitted"
+)
+_STEP_SEPARATOR = "\x1f"  # char(31): never in a step key
+# Anonymous answer sets (kept after /forget) count once each, and pair with nothing.
+_SURVEY_WAVES = (
+    "SELECT COALESCE(SUM(did_before), 0) AS before, COALESCE(SUM(did_after), 0) AS after,"
+    " COALESCE(SUM(did_before AND did_after AND user_id IS NOT NULL), 0) AS both_waves FROM ("
+    " SELECT user_id, MAX(wave = 'before') AS did_before, MAX(wave = 'after') AS did_after"
+    " FROM survey_answers WHERE user_id IS NOT NULL AND "
+    + in_scope(area="area", person="user_id")
+    + " GROUP BY user_id"
+    " UNION ALL"
+    " SELECT NULL, wave = 'before', wave = 'after' FROM survey_answers"
+    " WHERE user_id IS NULL AND " + in_scope(area="area", person="user_id") + ")"
 )
 
 
@@ -60,10 +90,14 @@ class ProfileCount(BaseModel):
     people: int
 
 
-class NeedFacts(BaseModel):
-    themes: list[str]
-    status: str
-    urgency: str
+class NeedCounts(BaseModel):
+    """How many needs, by status, by urgency and by theme (a need can have several)."""
+
+    total: int
+    by_status: dict[str, int]
+    by_urgency: dict[str, int]
+    by_theme: dict[str, int]
+    without_theme: int
 
 
 class ChallengeCount(BaseModel):
@@ -72,15 +106,21 @@ class ChallengeCount(BaseModel):
     people: int  # not counting answers kept anonymously after /forget
 
 
-class StepReached(BaseModel):
-    user_id: int
+class FormProgress(BaseModel):
+    """How many ``people`` reached exactly these steps of ``form``, and sent it or not."""
+
     form: str
-    step_key: str
+    reached: frozenset[str]
+    submitted: bool
+    people: int
 
 
-class Submitted(BaseModel):
-    user_id: int
-    form: str
+class SurveyWaves(BaseModel):
+    """How many answered the before survey, the after survey, and both."""
+
+    before: int
+    after: int
+    both_waves: int
 
 
 class StatsStore:
@@ -97,19 +137,40 @@ class StatsStore:
         """Signed-up (onboarded) people by sector and area."""
         return [ProfileCount.model_validate(row) for row in await self._rows(_PROFILES, scope)]
 
-    async def needs(self, scope: Scope) -> list[NeedFacts]:
-        """Every need raised in the scope's areas (by its attendees, for an event)."""
-        return [
-            NeedFacts.model_validate({**row, "themes": json.loads(row["themes"])})
-            for row in await self._rows(_NEEDS, scope)
-        ]
+    async def needs(self, scope: Scope) -> NeedCounts:
+        """The needs raised in the scope's areas (by its attendees, for an event), counted."""
+        by_status: Counter[str] = Counter()
+        by_urgency: Counter[str] = Counter()
+        for row in await self._rows(_NEEDS, scope):
+            by_status[row["status"]] += row["needs"]
+            by_urgency[row["urgency"]] += row["needs"]
+        themes = {row["theme"]: row["needs"] for row in await self._rows(_NEED_THEMES, scope)}
+        return NeedCounts(
+            total=by_status.total(),
+            by_status=by_status,
+            by_urgency=by_urgency,
+            by_theme={theme: needs for theme, needs in themes.items() if theme is not None},
+            without_theme=themes.get(None, 0),
+        )
 
     async def challenges(self, scope: Scope) -> list[ChallengeCount]:
         """Answers to each challenge, and how many people gave them."""
         return [ChallengeCount.model_validate(row) for row in await self._rows(_CHALLENGES, scope)]
 
-    async def progress(self, scope: Scope) -> tuple[list[StepReached], list[Submitted]]:
-        """The steps each person has been asked in each form, and the forms they submitted."""
-        reached = [StepReached.model_validate(row) for row in await self._rows(_REACHED, scope)]
-        submitted = [Submitted.model_validate(row) for row in await self._rows(_SUBMITTED, scope)]
-        return reached, submitted
+    async def progress(self, scope: Scope) -> list[FormProgress]:
+        """How many people reached each set of steps of each form, and sent it or not."""
+        return [
+            FormProgress(
+                form=row["form"],
+                reached=frozenset(row["steps"].split(_STEP_SEPARATOR)) - {""},
+                submitted=row["submitted"],
+                people=row["people"],
+            )
+            for row in await self._rows(_PROGRESS, scope)
+        ]
+
+    async def survey_waves(self, scope: Scope) -> SurveyWaves:
+        """Answer sets of each wave in the scope (by the area given when answering), and
+        people with both; anonymous sets count once each, in no event."""
+        (row,) = await self._rows(_SURVEY_WAVES, scope)
+        return SurveyWaves.model_validate(row)

@@ -69,6 +69,16 @@ def test_a_submission_without_recorded_steps_still_counts_as_started_and_sent() 
     assert where_people_stop(figures) == "No one has stopped part-way."
 
 
+def test_a_weighted_row_counts_as_that_many_people_going_the_same_way() -> None:
+    one_by_one = [reached("where", "what")] * 3 + [reached("where", submitted=True)] * 2
+    weighted = [
+        Progress(frozenset({"where", "what"}), submitted=False, people=3),
+        Progress(frozenset({"where"}), submitted=True, people=2),
+    ]
+    assert funnel(STEPS, weighted) == funnel(STEPS, one_by_one)
+    assert funnel(STEPS, weighted).started == 5
+
+
 def test_no_one_at_all() -> None:
     figures = funnel(STEPS, [])
     assert (figures.started, figures.submitted, figures.stopped) == (0, 0, 0)

@@ -25,10 +25,12 @@ class Step:
 
 @dataclass(frozen=True)
 class Progress:
-    """One person's way through the form: the step keys they were asked, and if they sent it."""
+    """One person's way through the form: the step keys they were asked, and if they sent it;
+    ``people`` of them when several went exactly the same way (counted together in SQL)."""
 
     reached: frozenset[str]
     submitted: bool
+    people: int = 1
 
 
 @dataclass(frozen=True)
@@ -74,13 +76,13 @@ def funnel(steps: Sequence[Step], people: Iterable[Progress]) -> Funnel:
         known = sorted(order[key] for key in person.reached if key in order)
         if not known and not person.submitted:
             continue
-        started += 1
+        started += person.people
         for index in known:
-            reached[index] += 1
+            reached[index] += person.people
         if person.submitted:
-            submitted += 1
+            submitted += person.people
         else:
-            stopped[known[-1]] += 1
+            stopped[known[-1]] += person.people
     return Funnel(
         started=started,
         steps=tuple(

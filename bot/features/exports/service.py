@@ -4,8 +4,9 @@ No Telegram here: the /export handler and ``coproduce export`` call the same fun
 People are pseudonymised: a keyed hash of their Telegram id (HMAC-SHA256 under a key made
 once per installation and kept in the database), the same in every export and every sheet,
 so sheets join; names and ids appear only with ``contacts=yes``, in the participants sheet.
-Rows stream from one database snapshot a chunk at a time: read once to size the columns and
-count the rows (the About sheet and the progress need both), then again to write.
+Rows stream from one database snapshot a chunk at a time. XLSX and JSON read them once to size
+the columns and count the rows (their About comes first; the progress needs the count too),
+then again to write; CSV, its About written last, reads them once.
 """
 
 from __future__ import annotations
@@ -588,13 +589,17 @@ async def export(
         tables = _Shaper(core.settings, secret, plan, reader).tables()
         counts: dict[str, int] = {}
         widths: dict[str, list[int]] = {}
-        for table, rows in tables:
-            measured = ColumnWidths(table.headers)
-            counts[table.name] = 0
-            async for chunk in rows():
-                measured.add(chunk)
-                counts[table.name] += len(chunk)
-            widths[table.name] = measured.widths()
+        # CSV has no widths and writes its About last: it reads the rows once, counting them
+        # as it writes. The others size the columns and count the rows in a first pass.
+        read_twice = request.format != "csv"
+        if read_twice:
+            for table, rows in tables:
+                measured = ColumnWidths(table.headers)
+                counts[table.name] = 0
+                async for chunk in rows():
+                    measured.add(chunk)
+                    counts[table.name] += len(chunk)
+                widths[table.name] = measured.widths()
         about = About(
             made_at=now.astimezone(core.settings.tz),
             made_by=plan.actor.label,
@@ -606,13 +611,16 @@ async def export(
         )
         stem = f"coproduce-{request.what}-{about.made_at:%Y%m%d-%H%M}"
         writer = writer_for(request.format, directory, stem, about)
-        total, written, shown = sum(counts.values()), 0, 0
+        total = sum(counts.values()) if read_twice else await _most_rows(reader, plan)
+        written, shown = 0, 0
         for table, rows in tables:
-            writer.begin(table, widths[table.name])
+            writer.begin(table, widths.get(table.name, []))
+            counts[table.name] = 0
             async for chunk in rows():
                 # Writing a chunk is CPU work: off the event loop, so others are answered.
                 await asyncio.to_thread(writer.write, chunk)
                 written += len(chunk)
+                counts[table.name] += len(chunk)
                 percent = 100 * written // total if total else 100
                 if progress is not None and percent != shown:
                     shown = percent
@@ -637,6 +645,21 @@ async def export(
         },
     )
     return Exported(files=files, counts=counts, withheld=plan.withheld, too_big=too_big)
+
+
+async def _most_rows(reader: ExportReader, plan: Plan) -> int:
+    """The most rows the plan's tables can have, counted in SQL: the progress's whole when
+    the rows are read only once. Pairs are at most half the answer sets (any time)."""
+    counted = {"participants": "participants", "needs": "needs", "challenges": "challenge_answers"}
+    total = 0
+    for name in plan.datasets:
+        if name == "surveys":
+            total += await reader.count("survey_answers", plan.rows_of)
+            any_time = replace(plan.rows_of, since=None)
+            total += await reader.count("survey_answers", any_time) // 2
+        else:
+            total += await reader.count(counted[name], plan.rows_of)
+    return total
 
 
 class ProgressShown:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core import Core
@@ -144,7 +144,7 @@ async def overview(core: Core, audience: Audience) -> str:
         by_area[profile.area] += profile.people
     needs = await core.stats.needs(audience.scope)
     challenges = {row.challenge: row for row in await core.stats.challenges(audience.scope)}
-    before, after, pairs = await _survey_waves(core, audience)
+    waves = await core.stats.survey_waves(audience.scope)
     lines = [
         f"<b>Figures for {html.escape(audience.heading)}</b>",
         f"Signed up: {audience.count(by_sector.total())}",
@@ -153,7 +153,7 @@ async def overview(core: Core, audience: Audience) -> str:
     areas = {area.key: area.name for area in programme.areas}
     lines += _section("By sector", _named(by_sector, sectors), audience.count, "No one yet.")
     lines += _section("By area", _named(by_area, areas), audience.count, "No one yet.")
-    lines += ["", f"<b>Needs voiced</b>: {len(needs)}", "", "<b>Challenge answers</b>"]
+    lines += ["", f"<b>Needs voiced</b>: {needs.total}", "", "<b>Challenge answers</b>"]
     for challenge in programme.challenges:
         row = challenges.get(challenge.key)
         answers, people = (row.answers, row.people) if row else (0, 0)
@@ -161,9 +161,9 @@ async def overview(core: Core, audience: Audience) -> str:
     lines += [
         "",
         "<b>Surveys answered</b>",
-        f"Before: {audience.count(before)}",
-        f"After: {audience.count(after)}",
-        f"Both: {audience.count(pairs)}",
+        f"Before: {audience.count(waves.before)}",
+        f"After: {audience.count(waves.after)}",
+        f"Both: {audience.count(waves.both_waves)}",
         *audience.footnote(),
     ]
     return "\n".join(lines)
@@ -180,43 +180,22 @@ def _answers_from(answers: int, people: int, audience: Audience) -> str:
     return f"{counted} from {counted_people(people)}" if people else counted
 
 
-async def _survey_waves(core: Core, audience: Audience) -> tuple[int, int, int]:
-    """How many answered the before survey, the after survey, and both."""
-    rows = await surveys.survey_rows(core, areas=audience.scope.areas, people=audience.attendees)
-    waves: dict[str, set[int]] = {"before": set(), "after": set()}
-    anonymous: Counter[str] = Counter()
-    for row in rows:
-        if row.user_id is None:  # kept after /forget: still one answer set
-            anonymous[row.wave] += 1
-        else:
-            waves[row.wave].add(row.user_id)
-    before = len(waves["before"]) + anonymous["before"]
-    after = len(waves["after"]) + anonymous["after"]
-    return before, after, len(waves["before"] & waves["after"])
-
-
 async def needs_report(core: Core, audience: Audience) -> str:
     """Needs by theme, status and urgency."""
     programme = core.settings.programme
     needs = await core.stats.needs(audience.scope)
-    themes: Counter[str] = Counter()
-    for need in needs:
-        themes.update(need.themes or [NO_THEME])
+    themes = {**needs.by_theme, NO_THEME: needs.without_theme}
     theme_names = {theme.key: theme.name for theme in programme.themes}
     theme_names[NO_THEME] = NO_THEME
     status_names = {key: name.capitalize() for key, name in needs_service.STAFF_STATUS.items()}
     urgency_names = {option.key: option.label for option in programme.need_form.urgency_options}
-    lines = [f"<b>Needs: {html.escape(audience.heading)}</b>", f"Voiced: {len(needs)}"]
+    lines = [f"<b>Needs: {html.escape(audience.heading)}</b>", f"Voiced: {needs.total}"]
     none = "None yet."
     lines += _section("By theme", _named(themes, theme_names), str, none)
-    if len(needs) > 1:
+    if needs.total > 1:
         lines.append("<i>A need can have more than one theme.</i>")
-    lines += _section(
-        "By status", _named(Counter(n.status for n in needs), status_names), str, none
-    )
-    lines += _section(
-        "By urgency", _named(Counter(n.urgency for n in needs), urgency_names), str, none
-    )
+    lines += _section("By status", _named(needs.by_status, status_names), str, none)
+    lines += _section("By urgency", _named(needs.by_urgency, urgency_names), str, none)
     return "\n".join(lines)
 
 
@@ -229,21 +208,17 @@ def _title(form: Form) -> str:
     return f"{form.title} ({waves[form.name]})" if form.name in waves else form.title
 
 
-def _form_funnel(form: Form, people: Mapping[int, Progress]) -> Funnel:
+def _form_funnel(form: Form, people: Iterable[Progress]) -> Funnel:
     steps = [Step(step.key, step.label) for step in form.steps]
-    return funnel([*steps, Step(AT_SUMMARY, "Check your answers")], people.values())
+    return funnel([*steps, Step(AT_SUMMARY, "Check your answers")], people)
 
 
 async def funnel_report(core: Core, audience: Audience, forms: Sequence[Form]) -> list[str]:
     """The completion funnel of each form: an introduction, then a message per form that
     someone has started."""
-    reached, submitted = await core.stats.progress(audience.scope)
-    steps_of: dict[str, dict[int, set[str]]] = {}
-    for row in reached:
-        steps_of.setdefault(row.form, {}).setdefault(row.user_id, set()).add(row.step_key)
-    sent = {(row.form, row.user_id) for row in submitted}
-    for form_name, user_id in sent:
-        steps_of.setdefault(form_name, {}).setdefault(user_id, set())
+    people_of: dict[str, list[Progress]] = {}
+    for row in await core.stats.progress(audience.scope):
+        people_of.setdefault(row.form, []).append(Progress(row.reached, row.submitted, row.people))
     shown_forms = list(forms)
     intro = [
         f"<b>How far people get: {html.escape(audience.heading)}</b>",
@@ -255,11 +230,7 @@ async def funnel_report(core: Core, audience: Audience, forms: Sequence[Form]) -
         shown_forms = [form for form in forms if form.name != ONBOARDING]
     messages, untouched = [], []
     for form in shown_forms:
-        people = {
-            user_id: Progress(frozenset(keys), (form.name, user_id) in sent)
-            for user_id, keys in steps_of.get(form.name, {}).items()
-        }
-        figures = _form_funnel(form, people)
+        figures = _form_funnel(form, people_of.get(form.name, []))
         if not figures.started:
             untouched.append(_title(form))
             continue
@@ -287,7 +258,7 @@ def _funnel_text(title: str, figures: Funnel, audience: Audience) -> str:
 
 async def surveys_report(core: Core, audience: Audience) -> surveys.SurveyReport:
     """Who answered each survey wave, then the before and after results (with charts)."""
-    before, after, pairs = await _survey_waves(core, audience)
+    waves = await core.stats.survey_waves(audience.scope)
     report = await surveys.survey_report(
         core,
         areas=audience.scope.areas,
@@ -296,9 +267,9 @@ async def surveys_report(core: Core, audience: Audience) -> surveys.SurveyReport
     )
     lines = [
         f"<b>Surveys: {html.escape(audience.heading)}</b>",
-        f"Answered the before survey: {audience.count(before)}",
-        f"Answered the after survey: {audience.count(after)}",
-        f"Answered both: {audience.count(pairs)}",
+        f"Answered the before survey: {audience.count(waves.before)}",
+        f"Answered the after survey: {audience.count(waves.after)}",
+        f"Answered both: {audience.count(waves.both_waves)}",
         "",
         report.text,
         *audience.footnote(),
