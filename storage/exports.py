@@ -41,21 +41,18 @@ class ExportedAnswer(ChallengeAnswer):
 
 
 _PARTICIPANTS = (
-    "SELECT * FROM participants"
-    + " WHERE "
+    "SELECT * FROM participants WHERE "
     + in_scope(area="area", person="user_id", when="consented_at")
     + " ORDER BY consented_at, user_id"
 )
 _NEEDS = (
-    "SELECT * FROM needs"
-    + " WHERE "
+    "SELECT * FROM needs WHERE "
     + in_scope(area="area", person="user_id", when="created_at")
     + " ORDER BY id"
 )
 _CHALLENGE_ANSWERS = (
     "SELECT challenge_answers.*, participants.area AS area FROM challenge_answers"
-    " LEFT JOIN participants USING (user_id)"
-    + " WHERE "
+    " LEFT JOIN participants USING (user_id) WHERE "
     + in_scope(
         area="participants.area",
         person="challenge_answers.user_id",
@@ -65,8 +62,7 @@ _CHALLENGE_ANSWERS = (
 )
 # Each person's waves together, before first, so a reader can pair them as it goes.
 _SURVEY_ANSWERS = (
-    "SELECT * FROM survey_answers"
-    + " WHERE "
+    "SELECT * FROM survey_answers WHERE "
     + in_scope(area="area", person="user_id", when="answered_at")
     + " ORDER BY user_id IS NULL, user_id, wave = 'after', id"
 )

@@ -18,5 +18,5 @@ FEATURE = Feature(
     buttons=(Button(handlers.BROADCAST_PATTERN, handlers.on_broadcast_button),),
     typed_first=handlers.take_typed_text,
     due=(service.report_broadcasts,),
-    follow_ups=("broadcast:",),
+    follow_ups=(service.BROADCASTS,),
 )

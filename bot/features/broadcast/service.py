@@ -14,6 +14,7 @@ from storage.broadcasts import Audience, Broadcast
 from storage.outbox import Outgoing
 
 __all__ = [
+    "BROADCASTS",
     "TEXT_LIMIT",
     "Sending",
     "audience_name",
@@ -32,6 +33,10 @@ __all__ = [
 TEXT_LIMIT = 3000
 # How many events an admin can pick an audience from: the newest.
 EVENT_CHOICES = 8
+
+# Outbox key prefixes of the follow-ups this queues for members (the feature declares them,
+# so /stop withdraws those still waiting).
+BROADCASTS = "broadcast:"
 
 
 async def start(core: Core, admin_id: int) -> Broadcast:
@@ -120,7 +125,7 @@ async def send(core: Core, broadcast: Broadcast, admin_id: int) -> Sending:
         people = await core.broadcasts.recipients(audience)
         for user_id in people:
             await core.outbox.enqueue(
-                f"broadcast:{broadcast.id}:{user_id}", user_id, body, now, not_before=at
+                f"{BROADCASTS}{broadcast.id}:{user_id}", user_id, body, now, not_before=at
             )
         if await core.broadcasts.queued(broadcast.id, len(people), now):
             await core.audit.record(
@@ -139,7 +144,7 @@ async def report_broadcasts(core: Core, now: datetime) -> int:
     were reported."""
     reported = 0
     for broadcast in await core.broadcasts.unreported():
-        tally = await core.outbox.tally(f"broadcast:{broadcast.id}:")
+        tally = await core.outbox.tally(f"{BROADCASTS}{broadcast.id}:")
         if tally.get("pending") or tally.get("sending"):
             continue
         text = (

@@ -22,6 +22,6 @@ FEATURE = Feature(
         ),
     ),
     deep_links=(DeepLink(service.LINK_PREFIX, handlers.on_event_link),),
-    follow_ups=("event-after:",),
+    follow_ups=(service.AFTER_SURVEY_INVITES,),
     personal_data=(PersonalData("event_attendance"),),
 )

@@ -42,6 +42,6 @@ FEATURE = Feature(
     ),
     forms=service.forms,
     due=(service.follow_up_forms,),
-    follow_ups=("nudge:", "expired:"),
+    follow_ups=(service.NUDGES, service.EXPIRIES),
     personal_data=(PersonalData("drafts"), PersonalData("participants")),
 )

@@ -12,6 +12,8 @@ from storage.outbox import Outgoing
 from storage.participants import PROFILE_FIELDS, Participant
 
 __all__ = [
+    "EXPIRIES",
+    "NUDGES",
     "consented",
     "follow_up_forms",
     "forms",
@@ -21,6 +23,11 @@ __all__ = [
     "resume_follow_ups",
     "signed_up",
 ]
+
+# Outbox key prefixes of the follow-ups this queues for members (the feature declares them,
+# so /stop withdraws those still waiting).
+NUDGES = "nudge:"
+EXPIRIES = "expired:"
 
 
 async def participant(core: Core, user_id: int) -> Participant | None:
@@ -98,12 +105,12 @@ async def follow_up_forms(core: Core, now: datetime) -> None:
             if draft.follow_ups:
                 text = EXPIRED.format(days=schedules.draft_expiry_days)
                 await core.outbox.enqueue(
-                    f"expired:{draft.id}", draft.user_id, Outgoing(text=text), now, not_before=at
+                    f"{EXPIRIES}{draft.id}", draft.user_id, Outgoing(text=text), now, not_before=at
                 )
         elif draft.follow_ups:
             which = 2 if idle >= SECOND_NUDGE_AFTER else 1
             await core.outbox.enqueue(
-                f"nudge:{draft.id}:{which}",
+                f"{NUDGES}{draft.id}:{which}",
                 draft.user_id,
                 Outgoing(text=NUDGE, buttons=[[("Continue", "menu:resume")]]),
                 now,

@@ -9,6 +9,6 @@ FEATURE = Feature(
     commands=(Command("wave", "Open or close a survey wave", ADMINS, handlers.wave_command),),
     forms=service.forms,
     due=(service.invite_to_after_survey,),
-    follow_ups=("after-invite:", "after-remind:"),
+    follow_ups=(service.AFTER_INVITES, service.AFTER_REMINDERS),
     personal_data=(PersonalData("survey_answers", contribution=True),),
 )

@@ -18,6 +18,8 @@ from storage.outbox import Outgoing
 from storage.surveys import SurveyRow, Wave, WaveState
 
 __all__ = [
+    "AFTER_INVITES",
+    "AFTER_REMINDERS",
     "SurveyReport",
     "due_survey",
     "forms",
@@ -28,6 +30,11 @@ __all__ = [
     "survey_rows",
     "wave_status",
 ]
+
+# Outbox key prefixes of the follow-ups this queues for members (the feature declares them,
+# so /stop withdraws those still waiting).
+AFTER_INVITES = "after-invite:"
+AFTER_REMINDERS = "after-remind:"
 
 
 async def _due_for(core: Core, user_id: int) -> tuple[Due, set[Wave]]:
@@ -188,9 +195,9 @@ async def invite_to_after_survey(core: Core, now: datetime) -> int:
             continue
         reminders = [delay for delay in REMINDERS if now >= due + delay]
         if reminders:  # only the latest one that has come: no catching up on missed ones
-            key, text = f"after-remind:{user_id}:{reminders[-1].days}", REMINDER
+            key, text = f"{AFTER_REMINDERS}{user_id}:{reminders[-1].days}", REMINDER
         else:
-            key, text = f"after-invite:{user_id}", INVITATION
+            key, text = f"{AFTER_INVITES}{user_id}", INVITATION
         queued = await core.outbox.enqueue(
             key, user_id, Outgoing(text=text, buttons=TAKE_IT), now, not_before=at
         )
