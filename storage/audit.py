@@ -45,12 +45,11 @@ class AuditLog:
 
     async def latest(self, limit: int) -> list[AuditEntry]:
         """The ``limit`` latest entries, newest first."""
-        async with self._database.connection.execute(
+        rows = await self._database.connection.execute_fetchall(
             "SELECT id, actor_id, action, details, created_at FROM audit_log"
             " ORDER BY id DESC LIMIT ?",
             (limit,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [
             AuditEntry(
                 id=row[0],

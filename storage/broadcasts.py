@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from storage.database import Database
+from storage.database import Database, fetch_one
 
 __all__ = ["Audience", "Broadcast", "BroadcastStore"]
 
@@ -73,27 +73,27 @@ class BroadcastStore:
                 "DELETE FROM broadcasts WHERE created_by = ? AND queued_at IS NULL",
                 (created_by,),
             )
-            async with connection.execute(
+            row = await fetch_one(
+                connection,
                 "INSERT INTO broadcasts (created_by, created_at) VALUES (?, ?) RETURNING *",
                 (created_by, now.isoformat()),
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
         assert row is not None  # RETURNING the row just inserted
         return Broadcast.model_validate(dict(row))
 
     async def draft_of(self, created_by: int) -> Broadcast | None:
         """The admin's broadcast not yet sent, if any."""
-        async with self._database.connection.execute(
-            "SELECT * FROM broadcasts WHERE created_by = ? AND queued_at IS NULL", (created_by,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._database.connection,
+            "SELECT * FROM broadcasts WHERE created_by = ? AND queued_at IS NULL",
+            (created_by,),
+        )
         return Broadcast.model_validate(dict(row)) if row else None
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
-        async with self._database.connection.execute(
-            "SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._database.connection, "SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)
+        )
         return Broadcast.model_validate(dict(row)) if row else None
 
     async def set_text(self, broadcast_id: int, text: str) -> None:
@@ -120,10 +120,12 @@ class BroadcastStore:
 
     async def recipients(self, audience: Audience) -> list[int]:
         """Who ``audience`` reaches: participants who have not sent /stop."""
-        async with self._database.connection.execute(
-            _RECIPIENTS[audience.kind] + " ORDER BY 1", {"key": audience.key}
-        ) as cursor:
-            return [row[0] for row in await cursor.fetchall()]
+        return [
+            row[0]
+            for row in await self._database.connection.execute_fetchall(
+                _RECIPIENTS[audience.kind] + " ORDER BY 1", {"key": audience.key}
+            )
+        ]
 
     async def queued(self, broadcast_id: int, recipients: int, now: datetime) -> bool:
         """Mark the draft sent (its outbox rows are in); False if it was already."""
@@ -137,11 +139,13 @@ class BroadcastStore:
 
     async def unreported(self) -> list[Broadcast]:
         """Sent broadcasts whose admin has not been told how they went."""
-        async with self._database.connection.execute(
-            "SELECT * FROM broadcasts WHERE queued_at IS NOT NULL AND reported_at IS NULL"
-            " ORDER BY id"
-        ) as cursor:
-            return [Broadcast.model_validate(dict(row)) for row in await cursor.fetchall()]
+        return [
+            Broadcast.model_validate(dict(row))
+            for row in await self._database.connection.execute_fetchall(
+                "SELECT * FROM broadcasts WHERE queued_at IS NOT NULL AND reported_at IS NULL"
+                " ORDER BY id"
+            )
+        ]
 
     async def reported(self, broadcast_id: int, now: datetime) -> None:
         async with self._database.transaction() as connection:

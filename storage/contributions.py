@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from storage.database import Database
+from storage.database import Database, fetch_one
 
 NeedStatus = Literal["new", "acknowledged", "responded", "done"]
 _REFERENCE = re.compile(r"^(?P<kind>[NC])-(?P<id>\d{1,9})$", re.IGNORECASE)
@@ -139,17 +139,15 @@ class ContributionStore:
                     now.isoformat(),
                 ),
             )
-        async with self._database.connection.execute(
-            "SELECT * FROM needs WHERE draft_id = ?", (need.draft_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._database.connection, "SELECT * FROM needs WHERE draft_id = ?", (need.draft_id,)
+        )
         return need_from_row(row)  # just written, or written by the earlier identical submit
 
     async def needs_of(self, user_id: int) -> list[Need]:
-        async with self._database.connection.execute(
+        rows = await self._database.connection.execute_fetchall(
             "SELECT * FROM needs WHERE user_id = ? ORDER BY id", (user_id,)
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [need_from_row(row) for row in rows]
 
     async def by_reference(self, reference: str) -> Need | ChallengeAnswer | None:
@@ -159,10 +157,9 @@ class ContributionStore:
             return None
         is_need = match["kind"].upper() == "N"
         table = "needs" if is_need else "challenge_answers"
-        async with self._database.connection.execute(
-            f"SELECT * FROM {table} WHERE id = ?", (int(match["id"]),)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._database.connection, f"SELECT * FROM {table} WHERE id = ?", (int(match["id"]),)
+        )
         if row is None:
             return None
         return need_from_row(row) if is_need else _challenge_answer(row)
@@ -193,10 +190,11 @@ class ContributionStore:
                     now.isoformat(),
                 ),
             )
-        async with self._database.connection.execute(
-            "SELECT * FROM challenge_answers WHERE draft_id = ?", (draft_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._database.connection,
+            "SELECT * FROM challenge_answers WHERE draft_id = ?",
+            (draft_id,),
+        )
         return _challenge_answer(row)
 
     async def retag(self, contribution: Need | ChallengeAnswer, themes: list[str]) -> None:

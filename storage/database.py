@@ -5,7 +5,12 @@ the repositories beside it own their queries.
 
 Public surface: :class:`Database` (``open``, ``transaction``, ``unit_of_work``, ``finish``,
 ``later``, ``flush_later``, ``checkpoint``, ``migrate``, ``backup``, ``close``),
-:class:`UnitOfWork`, :data:`Rider`, :class:`SchemaTooNewError`.
+:class:`UnitOfWork`, :data:`Rider`, :class:`Writes`, :func:`fetch_one`,
+:class:`SchemaTooNewError`.
+
+aiosqlite runs each call on its own thread, and every hand-over to it costs more than a simple
+statement: a read is one call (:func:`fetch_one`, or ``execute_fetchall``; a cursor costs three),
+and a transaction's riders run in one call with its release.
 
 One update, one transaction: the bot handles each update inside :meth:`Database.unit_of_work`
 with *riders* (the inbox's "handled" mark, the person's activity stamp). The first transaction
@@ -25,12 +30,13 @@ import asyncio
 import contextlib
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar, cast
 
 import aiosqlite
 
@@ -39,8 +45,39 @@ BUSY_TIMEOUT_MS = 5000
 # checkpointing the WAL): starting a write transaction is tried again this many times.
 BEGIN_ATTEMPTS = 8
 
-Rider = Callable[[aiosqlite.Connection], Awaitable[None]]
-"""A write that rides along in another transaction: it runs just before that one commits."""
+Parameters = Sequence[object] | Mapping[str, object]
+T = TypeVar("T")
+
+
+class Writes:
+    """Statements riders add to a transaction, run together just before it is released."""
+
+    def __init__(self) -> None:
+        self._statements: list[Callable[[sqlite3.Connection], object]] = []
+
+    def execute(self, sql: str, parameters: Parameters = ()) -> None:
+        self._statements.append(lambda connection: connection.execute(sql, parameters))
+
+    def executemany(self, sql: str, rows: Sequence[Parameters]) -> None:
+        self._statements.append(lambda connection: connection.executemany(sql, rows))
+
+    def run(self, connection: sqlite3.Connection) -> None:
+        """Execute them in order (on the database's thread)."""
+        for statement in self._statements:
+            statement(connection)
+
+
+Rider = Callable[[Writes], None]
+"""A write that rides along in another transaction: it adds its statements just before that
+one is released (called on the event loop; the statements run on the database's thread)."""
+
+
+async def fetch_one(
+    connection: aiosqlite.Connection, sql: str, parameters: Parameters = ()
+) -> aiosqlite.Row | None:
+    """The query's first row, or None: one hand-over to the database's thread."""
+    rows = await connection.execute_fetchall(sql, parameters)
+    return next(iter(rows), None)
 
 
 class UnitOfWork:
@@ -164,15 +201,16 @@ class Database:
             self._queued -= 1
         try:
             self._writer = task
-            group = await self._open_group()
-            await self.connection.execute("SAVEPOINT unit")
+            group = await self._enter_block()
             later, self._later = self._later, []
             unit = _UNIT.get()
             try:
                 yield self.connection
+                writes = Writes()
                 for rider in (*later, *(unit.riders if unit else ())):
-                    await rider(self.connection)
-                await self.connection.execute("RELEASE unit")
+                    rider(writes)
+                writes.execute("RELEASE unit")
+                await self._on_thread(writes.run)
             except BaseException:
                 self._later[:0] = later
                 await self._undo_unit()
@@ -189,11 +227,21 @@ class Database:
         if unit is not None:
             unit.riders.clear()
 
-    async def _open_group(self) -> asyncio.Future[None]:
-        """The shared transaction the next block joins; begun if none is open."""
+    async def _on_thread(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work`` on aiosqlite's thread with its sqlite3 connection: one hand-over for
+        several statements (aiosqlite has no public call for this)."""
+        hand_over = cast(Callable[[Callable[[], T]], Awaitable[T]], self.connection._execute)
+        connection = self.connection._conn
+        return await hand_over(lambda: work(connection))
+
+    async def _enter_block(self) -> asyncio.Future[None]:
+        """The block's savepoint in the shared transaction, begun first if none is open (one
+        hand-over either way); the group it joined."""
         if self._group is None:
             await self._begin()
             self._group = asyncio.get_running_loop().create_future()
+        else:
+            await self.connection.execute("SAVEPOINT unit")
         return self._group
 
     async def _undo_unit(self) -> None:
@@ -239,9 +287,10 @@ class Database:
         await group
 
     async def _begin(self) -> None:
+        """``BEGIN IMMEDIATE`` and the first block's savepoint."""
         for attempt in range(BEGIN_ATTEMPTS):
             try:
-                await self.connection.execute("BEGIN IMMEDIATE")
+                await self._on_thread(_begin_with_savepoint)
                 return
             except sqlite3.OperationalError as error:
                 if "locked" not in str(error) or attempt == BEGIN_ATTEMPTS - 1:
@@ -290,8 +339,7 @@ class Database:
             await self._commit_group()
             await self.connection.execute("PRAGMA busy_timeout = 0")
             try:
-                async with self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
-                    row = await cursor.fetchone()
+                row = await fetch_one(self.connection, "PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
                 await self.connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.checkpoint_owed = row is None or row[0] != 0
@@ -303,10 +351,9 @@ class Database:
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
-        async with self.connection.execute(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self.connection, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"
+        )
         return int(row[0]) if row else 0
 
     async def check_schema_version(self) -> int:
@@ -354,6 +401,15 @@ class Database:
                 await self.connection.backup(destination, pages=0, progress=progress)
         finally:
             destination.close()
+
+
+def _begin_with_savepoint(connection: sqlite3.Connection) -> None:
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        connection.execute("SAVEPOINT unit")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
 
 
 def _statements(script: str) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from storage.contributions import need_reference
-from storage.database import Database
+from storage.database import Database, fetch_one
 
 __all__ = ["DigestAnswer", "DigestNeed", "DigestStore"]
 
@@ -69,12 +69,11 @@ class DigestStore:
     ) -> list[DigestNeed]:
         """Needs voiced in ``start < created_at <= end`` in ``areas`` (None: all), oldest first."""
         where, keys = _area_filter("area", areas)
-        async with self._database.connection.execute(
+        rows = await self._database.connection.execute_fetchall(
             "SELECT id, area, neighbourhood, description, urgency, can_help, themes, created_at"
             " FROM needs WHERE created_at > ? AND created_at <= ?" + where + " ORDER BY id",
             (_utc(start), _utc(end), *keys),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [
             DigestNeed.model_validate({**dict(row), "themes": json.loads(row["themes"])})
             for row in rows
@@ -86,13 +85,12 @@ class DigestStore:
         """Challenge answers given in ``start < created_at <= end`` by people in ``areas``
         (None: all, including those kept anonymously), newest first."""
         where, keys = _area_filter("p.area", areas)
-        async with self._database.connection.execute(
+        rows = await self._database.connection.execute_fetchall(
             "SELECT c.id, c.challenge, c.answers, c.created_at FROM challenge_answers AS c"
             " LEFT JOIN participants AS p ON p.user_id = c.user_id"
             " WHERE c.created_at > ? AND c.created_at <= ?" + where + " ORDER BY c.id DESC",
             (_utc(start), _utc(end), *keys),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [
             DigestAnswer.model_validate({**dict(row), "answers": json.loads(row["answers"])})
             for row in rows
@@ -102,27 +100,31 @@ class DigestStore:
         """Whether any of these outbox keys was queued before (whatever became of it)."""
         if not keys:
             return False
-        async with self._database.connection.execute(
-            f"SELECT 1 FROM outbox WHERE key IN ({', '.join('?' for _ in keys)}) LIMIT 1",
-            tuple(keys),
-        ) as cursor:
-            return await cursor.fetchone() is not None
+        return (
+            await fetch_one(
+                self._database.connection,
+                f"SELECT 1 FROM outbox WHERE key IN ({', '.join('?' for _ in keys)}) LIMIT 1",
+                tuple(keys),
+            )
+            is not None
+        )
 
     async def statuses(self, keys: Sequence[str]) -> dict[str, str]:
         """The outbox status of each of these keys that was queued."""
         if not keys:
             return {}
-        async with self._database.connection.execute(
-            f"SELECT key, status FROM outbox WHERE key IN ({', '.join('?' for _ in keys)})",
-            tuple(keys),
-        ) as cursor:
-            return {row[0]: row[1] for row in await cursor.fetchall()}
+        return {
+            row[0]: row[1]
+            for row in await self._database.connection.execute_fetchall(
+                f"SELECT key, status FROM outbox WHERE key IN ({', '.join('?' for _ in keys)})",
+                tuple(keys),
+            )
+        }
 
     async def since(self, now: datetime) -> datetime:
         """When digests started being due: the first time this was asked (``now`` then)."""
         query = "SELECT value FROM digest_state WHERE key = ?"
-        async with self._database.connection.execute(query, (_SINCE,)) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(self._database.connection, query, (_SINCE,))
         if row is None:
             async with self._database.transaction() as connection:
                 await connection.execute(
@@ -130,7 +132,6 @@ class DigestStore:
                     " ON CONFLICT (key) DO NOTHING",
                     (_SINCE, _utc(now)),
                 )
-            async with self._database.connection.execute(query, (_SINCE,)) as cursor:
-                row = await cursor.fetchone()
+            row = await fetch_one(self._database.connection, query, (_SINCE,))
         assert row is not None  # just written, or written before
         return datetime.fromisoformat(row[0])

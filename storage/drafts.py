@@ -15,10 +15,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-import aiosqlite
 from pydantic import BaseModel
 
-from storage.database import Database
+from storage.database import Database, Writes, fetch_one
 from storage.progress import note_reached, note_submitted
 
 __all__ = ["Draft", "DraftStore", "IdleDraft"]
@@ -70,10 +69,11 @@ class DraftStore:
         self._questions: dict[int, int | None] = {}
 
     async def get_for(self, user_id: int) -> Draft | None:
-        async with self._database.connection.execute(
-            f"SELECT {_COLUMNS} FROM drafts WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._database.connection,
+            f"SELECT {_COLUMNS} FROM drafts WHERE user_id = ?",
+            (user_id,),
+        )
         if row is None:
             return None
         draft = _draft(row)
@@ -94,7 +94,8 @@ class DraftStore:
         """Begin ``form`` for the person at ``step_key``, replacing any draft they had."""
         async with self._database.transaction() as connection:
             await connection.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
-            async with connection.execute(
+            row = await fetch_one(
+                connection,
                 "INSERT INTO drafts (user_id, form, step_key, form_steps, answers, started_at,"
                 f" updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
                 (
@@ -106,8 +107,7 @@ class DraftStore:
                     now.isoformat(),
                     now.isoformat(),
                 ),
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             await note_reached(connection, user_id, form, step_key, now)
         return _draft(row)
 
@@ -135,8 +135,8 @@ class DraftStore:
         """
         self._questions[draft_id] = message_id
 
-        async def write(connection: aiosqlite.Connection) -> None:
-            await connection.execute(
+        def write(writes: Writes) -> None:
+            writes.execute(
                 "UPDATE drafts SET question_message_id = ? WHERE id = ?", (message_id, draft_id)
             )
             if self._questions.get(draft_id) == message_id:
@@ -156,10 +156,9 @@ class DraftStore:
         transaction."""
         async with self._database.transaction() as connection:
             result = await submit()
-            async with connection.execute(
-                "SELECT user_id, form FROM drafts WHERE id = ?", (draft_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
+            row = await fetch_one(
+                connection, "SELECT user_id, form FROM drafts WHERE id = ?", (draft_id,)
+            )
             if row is not None:
                 await note_submitted(connection, row[0], row[1], now)
             await self.discard(draft_id)
@@ -167,13 +166,15 @@ class DraftStore:
 
     async def idle_since(self, cutoff: datetime) -> list[IdleDraft]:
         """Drafts not touched since ``cutoff``, oldest first."""
-        async with self._database.connection.execute(
-            "SELECT drafts.id, drafts.user_id, drafts.updated_at, participants.follow_ups"
-            " FROM drafts JOIN participants USING (user_id)"
-            " WHERE drafts.updated_at < ? ORDER BY drafts.updated_at",
-            (cutoff.isoformat(),),
-        ) as cursor:
-            return [IdleDraft.model_validate(dict(row)) for row in await cursor.fetchall()]
+        return [
+            IdleDraft.model_validate(dict(row))
+            for row in await self._database.connection.execute_fetchall(
+                "SELECT drafts.id, drafts.user_id, drafts.updated_at, participants.follow_ups"
+                " FROM drafts JOIN participants USING (user_id)"
+                " WHERE drafts.updated_at < ? ORDER BY drafts.updated_at",
+                (cutoff.isoformat(),),
+            )
+        ]
 
     async def adopt_step_keys(self, forms: Mapping[str, Sequence[str]]) -> int:
         """Give drafts opened before steps had keys the key of the step they were on.
@@ -181,10 +182,11 @@ class DraftStore:
         ``forms`` maps form names to their step keys. Returns how many drafts changed.
         """
         async with self._database.transaction() as connection:
-            async with connection.execute(
-                "SELECT id, form, step FROM drafts WHERE form_steps IS NULL"
-            ) as cursor:
-                legacy = list(await cursor.fetchall())
+            legacy = list(
+                await connection.execute_fetchall(
+                    "SELECT id, form, step FROM drafts WHERE form_steps IS NULL"
+                )
+            )
             for draft_id, form, index in legacy:
                 keys = list(forms.get(form, ()))
                 await connection.execute(

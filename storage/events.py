@@ -13,7 +13,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from storage.database import Database
+from storage.database import Database, fetch_one
 
 __all__ = ["Event", "EventStore", "EventSummary"]
 
@@ -57,10 +57,11 @@ class EventStore:
         )
 
     async def get(self, code: str) -> Event | None:
-        async with self._database.connection.execute(
-            f"SELECT {_COLUMNS} FROM events WHERE code = ?", (code.lower(),)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._database.connection,
+            f"SELECT {_COLUMNS} FROM events WHERE code = ?",
+            (code.lower(),),
+        )
         return _event(tuple(row)) if row is not None else None
 
     async def attend(self, code: str, user_id: int, now: datetime) -> bool:
@@ -83,26 +84,31 @@ class EventStore:
             return cursor.rowcount == 1
 
     async def attendees(self, code: str) -> list[int]:
-        async with self._database.connection.execute(
-            "SELECT user_id FROM event_attendance WHERE event_code = ? ORDER BY joined_at",
-            (code.lower(),),
-        ) as cursor:
-            return [row[0] for row in await cursor.fetchall()]
+        return [
+            row[0]
+            for row in await self._database.connection.execute_fetchall(
+                "SELECT user_id FROM event_attendance WHERE event_code = ? ORDER BY joined_at",
+                (code.lower(),),
+            )
+        ]
 
     async def after_open_for(self, user_id: int) -> bool:
         """Whether the person attended an event that has closed: its after wave is open to
         them, whatever the programme-wide rule says."""
-        async with self._database.connection.execute(
-            "SELECT 1 FROM event_attendance a JOIN events e ON e.code = a.event_code"
-            " WHERE a.user_id = ? AND e.closed_at IS NOT NULL LIMIT 1",
-            (user_id,),
-        ) as cursor:
-            return await cursor.fetchone() is not None
+        return (
+            await fetch_one(
+                self._database.connection,
+                "SELECT 1 FROM event_attendance a JOIN events e ON e.code = a.event_code"
+                " WHERE a.user_id = ? AND e.closed_at IS NOT NULL LIMIT 1",
+                (user_id,),
+            )
+            is not None
+        )
 
     async def summaries(self) -> list[EventSummary]:
         """Every event, newest first, with attendance and how many attendees answered each
         survey wave."""
-        async with self._database.connection.execute(
+        rows = await self._database.connection.execute_fetchall(
             f"SELECT {', '.join('e.' + c for c in _COLUMNS.split(', '))},"
             " COUNT(DISTINCT a.user_id),"
             " COUNT(DISTINCT CASE WHEN s.wave = 'before' THEN s.user_id END),"
@@ -111,8 +117,7 @@ class EventStore:
             " LEFT JOIN event_attendance a ON a.event_code = e.code"
             " LEFT JOIN survey_answers s ON s.user_id = a.user_id"
             " GROUP BY e.code ORDER BY e.created_at DESC"
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [
             EventSummary(
                 event=_event(tuple(row[:5])),

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from storage.contributions import ChallengeAnswer, Need, need_from_row
-from storage.database import Database
+from storage.database import Database, fetch_one
 from storage.participants import Participant
 from storage.scope import Scope, in_scope
 from storage.surveys import SurveyRow, survey_from_row
@@ -95,8 +95,7 @@ class ExportReader:
     async def count(self, table: str, rows_of: Scope) -> int:
         """How many rows ``table`` (participants, needs, challenge_answers or survey_answers)
         has for ``rows_of``."""
-        async with self._connection.execute(_COUNTS[table], rows_of.parameters()) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(self._connection, _COUNTS[table], rows_of.parameters())
         assert row is not None  # COUNT(*) always answers
         return int(row[0])
 
@@ -138,10 +137,7 @@ class ExportStore:
                 "INSERT OR IGNORE INTO export_secret (id, secret, created_at) VALUES (1, ?, ?)",
                 (secrets.token_hex(32), now.isoformat()),
             )
-            async with connection.execute(
-                "SELECT secret FROM export_secret WHERE id = 1"
-            ) as cursor:
-                row = await cursor.fetchone()
+            row = await fetch_one(connection, "SELECT secret FROM export_secret WHERE id = 1")
         assert row is not None  # just inserted, or there before
         return bytes.fromhex(row[0])
 

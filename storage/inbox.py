@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from storage.database import Database, Rider
+from storage.database import Database, Rider, Writes, fetch_one
 
 __all__ = ["InboxStore", "Received"]
 
@@ -57,20 +55,23 @@ class InboxStore:
 
     async def unhandled(self) -> list[Received]:
         """Updates received but not handled (the process stopped first), oldest first."""
-        async with self._database.connection.execute(
+        rows = await self._database.connection.execute_fetchall(
             "SELECT update_id, person, payload FROM inbox WHERE handled_at IS NULL"
             " ORDER BY update_id"
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [Received(row[0], row[1], json.loads(row[2])) for row in rows]
 
     async def waiting(self, person: int) -> bool:
         """Whether the person has an update received and not yet handled (a press made while
         the bot was down, say): retention must not erase someone who has come back."""
-        async with self._database.connection.execute(
-            "SELECT 1 FROM inbox WHERE person = ? AND handled_at IS NULL LIMIT 1", (person,)
-        ) as cursor:
-            return await cursor.fetchone() is not None
+        return (
+            await fetch_one(
+                self._database.connection,
+                "SELECT 1 FROM inbox WHERE person = ? AND handled_at IS NULL LIMIT 1",
+                (person,),
+            )
+            is not None
+        )
 
     def handled(self, update_ids: Sequence[int], now: datetime) -> Rider:
         """A rider marking the updates handled, in the transaction that carries it.
@@ -79,8 +80,8 @@ class InboxStore:
         re-delivery.
         """
 
-        async def mark(connection: aiosqlite.Connection) -> None:
-            await connection.executemany(
+        def mark(writes: Writes) -> None:
+            writes.executemany(
                 "UPDATE inbox SET handled_at = ?, payload = NULL, person = NULL"
                 " WHERE update_id = ?",
                 [(now.isoformat(), update_id) for update_id in update_ids],

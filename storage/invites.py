@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from storage.database import Database
+from storage.database import Database, fetch_one
 
 __all__ = ["Invite", "InviteStore", "Unusable"]
 
@@ -79,18 +79,17 @@ class InviteStore:
     async def spend(self, code: str, user_id: int, now: datetime) -> Invite | Unusable:
         """Mark the invite used by ``user_id``, once; or say why it cannot be used."""
         async with self._database.transaction() as connection:
-            async with connection.execute(
+            spent = await fetch_one(
+                connection,
                 f"UPDATE invites SET used_by = ?, used_at = ?"
                 f" WHERE code = ? AND used_by IS NULL AND expires_at > ? RETURNING {_COLUMNS}",
                 (user_id, now.isoformat(), code, now.isoformat()),
-            ) as cursor:
-                spent = await cursor.fetchone()
+            )
             if spent is not None:
                 return _invite(spent)
-            async with connection.execute(
-                "SELECT used_by FROM invites WHERE code = ?", (code,)
-            ) as cursor:
-                found = await cursor.fetchone()
+            found = await fetch_one(
+                connection, "SELECT used_by FROM invites WHERE code = ?", (code,)
+            )
         if found is None:
             return "unknown"
         if found[0] is None:

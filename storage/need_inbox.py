@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from storage.contributions import Need, NeedStatus, need_from_row
-from storage.database import Database
+from storage.database import Database, fetch_one
 
 __all__ = ["EventKind", "NeedEvent", "NeedFilter", "NeedInboxStore"]
 
@@ -76,22 +76,22 @@ class NeedInboxStore:
             clauses.append("EXISTS (SELECT 1 FROM json_each(needs.themes) WHERE value = ?)")
             values.append(wanted.theme)
         where = " AND ".join(clauses) or "1"
-        async with self._database.connection.execute(
-            f"SELECT COUNT(*) FROM needs WHERE {where}", values
-        ) as cursor:
-            row = await cursor.fetchone()
-            total = int(row[0]) if row else 0
-        async with self._database.connection.execute(
-            f"SELECT * FROM needs WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
-            [*values, limit, offset],
-        ) as cursor:
-            return [need_from_row(row) for row in await cursor.fetchall()], total
+        row = await fetch_one(
+            self._database.connection, f"SELECT COUNT(*) FROM needs WHERE {where}", values
+        )
+        total = int(row[0]) if row else 0
+        return [
+            need_from_row(row)
+            for row in await self._database.connection.execute_fetchall(
+                f"SELECT * FROM needs WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
+                [*values, limit, offset],
+            )
+        ], total
 
     async def get(self, need_id: int) -> Need | None:
-        async with self._database.connection.execute(
-            "SELECT * FROM needs WHERE id = ?", (need_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._database.connection, "SELECT * FROM needs WHERE id = ?", (need_id,)
+        )
         return need_from_row(row) if row else None
 
     async def events_of(self, need_ids: Sequence[int]) -> dict[int, list[NeedEvent]]:
@@ -99,10 +99,12 @@ class NeedInboxStore:
         if not need_ids:
             return {}
         marks = ", ".join("?" for _ in need_ids)
-        async with self._database.connection.execute(
-            f"SELECT * FROM need_events WHERE need_id IN ({marks}) ORDER BY id", list(need_ids)
-        ) as cursor:
-            rows = [NeedEvent.model_validate(dict(row)) for row in await cursor.fetchall()]
+        rows = [
+            NeedEvent.model_validate(dict(row))
+            for row in await self._database.connection.execute_fetchall(
+                f"SELECT * FROM need_events WHERE need_id IN ({marks}) ORDER BY id", list(need_ids)
+            )
+        ]
         found: dict[int, list[NeedEvent]] = {need_id: [] for need_id in need_ids}
         for event in rows:
             found[event.need_id].append(event)
@@ -125,12 +127,12 @@ class NeedInboxStore:
                 "UPDATE needs SET status = ?, updated_at = ? WHERE id = ?",
                 (status, now.isoformat(), need.id),
             )
-            async with connection.execute(
+            row = await fetch_one(
+                connection,
                 "INSERT INTO need_events (need_id, kind, actor_id, actor_name, text, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
                 (need.id, kind, actor_id, actor_name, text, now.isoformat()),
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
         assert row is not None  # RETURNING the row just inserted
         return NeedEvent.model_validate(dict(row))
 
@@ -146,10 +148,11 @@ class NeedInboxStore:
 
     async def pending_reply(self, user_id: int) -> int | None:
         """The need ``user_id`` is typing a reply to, if any."""
-        async with self._database.connection.execute(
-            "SELECT need_id FROM pending_replies WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._database.connection,
+            "SELECT need_id FROM pending_replies WHERE user_id = ?",
+            (user_id,),
+        )
         return int(row[0]) if row else None
 
     async def end_reply(self, user_id: int) -> None:

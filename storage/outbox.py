@@ -16,10 +16,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from storage.database import Database, Rider
+from storage.database import Database, Rider, Writes, fetch_one
 
 __all__ = ["STOPPED", "OutboxRow", "OutboxStore", "Outgoing", "Status", "Tallied"]
 
@@ -94,20 +93,22 @@ class OutboxStore:
 
     async def due(self, now: datetime, limit: int) -> list[OutboxRow]:
         """Pending messages whose time has come, oldest first, for people still reachable."""
-        async with self._database.connection.execute(
-            "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
-            " AND chat_id NOT IN (SELECT chat_id FROM unreachable) ORDER BY id LIMIT ?",
-            (now.isoformat(), limit),
-        ) as cursor:
-            return [_row(row) for row in await cursor.fetchall()]
+        return [
+            _row(row)
+            for row in await self._database.connection.execute_fetchall(
+                "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
+                " AND chat_id NOT IN (SELECT chat_id FROM unreachable) ORDER BY id LIMIT ?",
+                (now.isoformat(), limit),
+            )
+        ]
 
     async def next_due(self) -> datetime | None:
         """When the earliest pending message falls due, if any."""
-        async with self._database.connection.execute(
+        row = await fetch_one(
+            self._database.connection,
             "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'"
-            " AND chat_id NOT IN (SELECT chat_id FROM unreachable)"
-        ) as cursor:
-            row = await cursor.fetchone()
+            " AND chat_id NOT IN (SELECT chat_id FROM unreachable)",
+        )
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     async def claim(self, row_id: int) -> None:
@@ -159,8 +160,8 @@ class OutboxStore:
     def reachable(self, chat_id: int) -> Rider:
         """A rider: the person wrote to the bot, so they can be sent messages again."""
 
-        async def clear(connection: aiosqlite.Connection) -> None:
-            await connection.execute("DELETE FROM unreachable WHERE chat_id = ?", (chat_id,))
+        def clear(writes: Writes) -> None:
+            writes.execute("DELETE FROM unreachable WHERE chat_id = ?", (chat_id,))
 
         return clear
 
@@ -190,29 +191,36 @@ class OutboxStore:
             return cursor.rowcount
 
     async def counts(self) -> dict[str, int]:
-        async with self._database.connection.execute(
-            "SELECT status, COUNT(*) FROM outbox GROUP BY status"
-        ) as cursor:
-            return {row[0]: row[1] for row in await cursor.fetchall()}
+        return {
+            row[0]: row[1]
+            for row in await self._database.connection.execute_fetchall(
+                "SELECT status, COUNT(*) FROM outbox GROUP BY status"
+            )
+        }
 
     async def tally(self, key_prefix: str) -> dict[Tallied, int]:
         """How many messages whose key starts with ``key_prefix`` are in each status; one
         waiting for someone who has blocked the bot counts as blocked (it waits until they
         write again), and one that failed because of /stop as stopped."""
-        async with self._database.connection.execute(
-            "SELECT CASE WHEN status = 'pending' AND chat_id IN (SELECT chat_id FROM unreachable)"
-            " THEN 'blocked' WHEN status = 'failed' AND last_error = :stopped THEN 'stopped'"
-            " ELSE status END, COUNT(*) FROM outbox"
-            " WHERE substr(key, 1, length(:prefix)) = :prefix GROUP BY 1",
-            {"prefix": key_prefix, "stopped": STOPPED},
-        ) as cursor:
-            return {row[0]: row[1] for row in await cursor.fetchall()}
+        return {
+            row[0]: row[1]
+            for row in await self._database.connection.execute_fetchall(
+                "SELECT CASE WHEN status = 'pending'"
+                " AND chat_id IN (SELECT chat_id FROM unreachable) THEN 'blocked'"
+                " WHEN status = 'failed' AND last_error = :stopped THEN 'stopped'"
+                " ELSE status END, COUNT(*) FROM outbox"
+                " WHERE substr(key, 1, length(:prefix)) = :prefix GROUP BY 1",
+                {"prefix": key_prefix, "stopped": STOPPED},
+            )
+        }
 
     async def latest_problems(self, limit: int) -> list[OutboxRow]:
         """The latest failed, blocked and uncertain messages, newest first."""
-        async with self._database.connection.execute(
-            "SELECT * FROM outbox WHERE status IN ('failed', 'blocked', 'uncertain')"
-            " ORDER BY id DESC LIMIT ?",
-            (limit,),
-        ) as cursor:
-            return [_row(row) for row in await cursor.fetchall()]
+        return [
+            _row(row)
+            for row in await self._database.connection.execute_fetchall(
+                "SELECT * FROM outbox WHERE status IN ('failed', 'blocked', 'uncertain')"
+                " ORDER BY id DESC LIMIT ?",
+                (limit,),
+            )
+        ]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import aiosqlite
 from pydantic import BaseModel
 
-from storage.database import Database, Rider
+from storage.database import Database, Rider, Writes, fetch_one
 
 PROFILE_FIELDS = ("name", "organisation", "sector", "area")
 
@@ -38,10 +37,9 @@ class ParticipantStore:
         self._database = database
 
     async def get(self, user_id: int) -> Participant | None:
-        async with self._database.connection.execute(
-            "SELECT * FROM participants WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._database.connection, "SELECT * FROM participants WHERE user_id = ?", (user_id,)
+        )
         return Participant.model_validate(dict(row)) if row else None
 
     async def record_consent(self, user_id: int, version: int, now: datetime) -> None:
@@ -85,10 +83,9 @@ class ParticipantStore:
     async def take_link(self, user_id: int) -> str | None:
         """The deep link waiting for the person's sign-up, cleared as it is taken."""
         async with self._database.transaction() as connection:
-            async with connection.execute(
-                "SELECT pending_link FROM participants WHERE user_id = ?", (user_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
+            row = await fetch_one(
+                connection, "SELECT pending_link FROM participants WHERE user_id = ?", (user_id,)
+            )
             await connection.execute(
                 "UPDATE participants SET pending_link = NULL WHERE user_id = ?", (user_id,)
             )
@@ -100,8 +97,8 @@ class ParticipantStore:
         Written at most once per ``every``; someone who is not a participant stays unknown.
         """
 
-        async def stamp(connection: aiosqlite.Connection) -> None:
-            await connection.execute(
+        def stamp(writes: Writes) -> None:
+            writes.execute(
                 "UPDATE participants SET last_active_at = ? WHERE user_id = ?"
                 " AND last_active_at < ?",
                 (now.isoformat(), user_id, (now - every).isoformat()),
@@ -111,28 +108,35 @@ class ParticipantStore:
 
     async def inactive_since(self, cutoff: datetime) -> list[int]:
         """Participants not active since ``cutoff``: their data has passed its retention."""
-        async with self._database.connection.execute(
-            "SELECT user_id FROM participants WHERE last_active_at < ?", (cutoff.isoformat(),)
-        ) as cursor:
-            return [row[0] for row in await cursor.fetchall()]
+        return [
+            row[0]
+            for row in await self._database.connection.execute_fetchall(
+                "SELECT user_id FROM participants WHERE last_active_at < ?", (cutoff.isoformat(),)
+            )
+        ]
 
     async def still_inactive(self, user_id: int, cutoff: datetime) -> bool:
         """Whether the person is still a participant with no activity since ``cutoff``.
 
         Called inside the erasing transaction: someone who came back is not erased.
         """
-        async with self._database.connection.execute(
-            "SELECT 1 FROM participants WHERE user_id = ? AND last_active_at < ?",
-            (user_id, cutoff.isoformat()),
-        ) as cursor:
-            return await cursor.fetchone() is not None
+        return (
+            await fetch_one(
+                self._database.connection,
+                "SELECT 1 FROM participants WHERE user_id = ? AND last_active_at < ?",
+                (user_id, cutoff.isoformat()),
+            )
+            is not None
+        )
 
     async def count_by(self, field: str) -> dict[str, int]:
         """How many onboarded participants have each value of a profile field."""
         if field not in PROFILE_FIELDS:
             raise ValueError(f"not a profile field: {field}")
-        async with self._database.connection.execute(
-            f"SELECT {field}, COUNT(*) FROM participants WHERE onboarded_at IS NOT NULL"
-            f" GROUP BY {field} ORDER BY {field}"
-        ) as cursor:
-            return {row[0]: row[1] for row in await cursor.fetchall()}
+        return {
+            row[0]: row[1]
+            for row in await self._database.connection.execute_fetchall(
+                f"SELECT {field}, COUNT(*) FROM participants WHERE onboarded_at IS NOT NULL"
+                f" GROUP BY {field} ORDER BY {field}"
+            )
+        }

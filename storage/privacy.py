@@ -58,10 +58,12 @@ async def everything_about(
     for data in tables:
         if not data.shown:
             continue
-        async with database.connection.execute(
-            f"SELECT * FROM {data.table} WHERE {data.person_column} = ?", (user_id,)
-        ) as cursor:
-            found[data.table] = [_json_ready(dict(row)) for row in await cursor.fetchall()]
+        found[data.table] = [
+            _json_ready(dict(row))
+            for row in await database.connection.execute_fetchall(
+                f"SELECT * FROM {data.table} WHERE {data.person_column} = ?", (user_id,)
+            )
+        ]
     return found
 
 

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from storage.database import Database
+from storage.database import Database, fetch_one
 
 __all__ = ["RoleSource", "RoleStore", "StaffRole", "StaffRoleName"]
 
@@ -57,10 +57,12 @@ class RoleStore:
         self._database = database
 
     async def all(self) -> list[StaffRole]:
-        async with self._database.connection.execute(
-            f"SELECT {_COLUMNS} FROM roles ORDER BY user_id"
-        ) as cursor:
-            return [_role_from_row(row) for row in await cursor.fetchall()]
+        return [
+            _role_from_row(row)
+            for row in await self._database.connection.execute_fetchall(
+                f"SELECT {_COLUMNS} FROM roles ORDER BY user_id"
+            )
+        ]
 
     async def seed(
         self, admins: Sequence[int], commissioners: Mapping[int, Sequence[str]], now: datetime
@@ -96,10 +98,9 @@ class RoleStore:
         those, and an invite must not quietly change them.
         """
         async with self._database.transaction() as connection:
-            async with connection.execute(
-                f"SELECT {_COLUMNS} FROM roles WHERE user_id = ?", (user_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
+            row = await fetch_one(
+                connection, f"SELECT {_COLUMNS} FROM roles WHERE user_id = ?", (user_id,)
+            )
             current = _role_from_row(row) if row is not None else None
             if current is not None and (current.role == "admin" or current.source == "config"):
                 return None
@@ -124,12 +125,10 @@ class RoleStore:
 
     async def revoke(self, user_id: int) -> StaffRole | None:
         """End an invited commissioner's role; None if they have none an invite gave."""
-        async with (
-            self._database.transaction() as connection,
-            connection.execute(
+        async with self._database.transaction() as connection:
+            row = await fetch_one(
+                connection,
                 f"DELETE FROM roles WHERE user_id = ? AND source = 'invite' RETURNING {_COLUMNS}",
                 (user_id,),
-            ) as cursor,
-        ):
-            row = await cursor.fetchone()
+            )
         return _role_from_row(row) if row is not None else None

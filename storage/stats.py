@@ -130,8 +130,10 @@ class StatsStore:
         self._database = database
 
     async def _rows(self, sql: str, scope: Scope) -> list[dict[str, Any]]:
-        async with self._database.connection.execute(sql, scope.parameters()) as cursor:
-            return [dict(row) for row in await cursor.fetchall()]
+        return [
+            dict(row)
+            for row in await self._database.connection.execute_fetchall(sql, scope.parameters())
+        ]
 
     async def profiles(self, scope: Scope) -> list[ProfileCount]:
         """Signed-up (onboarded) people by sector and area."""

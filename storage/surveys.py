@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from storage.database import Database
+from storage.database import Database, fetch_one
 
 Wave = Literal["before", "after"]
 WaveState = Literal["open", "closed"]
@@ -58,48 +58,60 @@ class SurveyStore:
 
     async def of(self, user_id: int) -> dict[Wave, SurveyRow]:
         """The person's answer sets, by wave."""
-        async with self._database.connection.execute(
-            "SELECT * FROM survey_answers WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            return {row.wave: row for row in map(survey_from_row, await cursor.fetchall())}
+        return {
+            row.wave: row
+            for row in map(
+                survey_from_row,
+                await self._database.connection.execute_fetchall(
+                    "SELECT * FROM survey_answers WHERE user_id = ?", (user_id,)
+                ),
+            )
+        }
 
     async def all(self, areas: Collection[str] | None = None) -> list[SurveyRow]:
         """Every answer set, or those from ``areas`` only."""
         where, keys = "", sorted(areas or ())
         if areas is not None:
             where = f" WHERE area IN ({', '.join('?' for _ in keys)})"
-        async with self._database.connection.execute(
-            "SELECT * FROM survey_answers" + where + " ORDER BY id", keys
-        ) as cursor:
-            return [survey_from_row(row) for row in await cursor.fetchall()]
+        return [
+            survey_from_row(row)
+            for row in await self._database.connection.execute_fetchall(
+                "SELECT * FROM survey_answers" + where + " ORDER BY id", keys
+            )
+        ]
 
     async def awaiting_after(self) -> list[tuple[int, datetime]]:
         """People who took the before survey and not the after one, and still want follow-ups:
         each with when they answered the before survey."""
-        async with self._database.connection.execute(
-            "SELECT participants.user_id, before.answered_at FROM participants"
-            " JOIN survey_answers AS before ON before.user_id = participants.user_id"
-            " AND before.wave = 'before'"
-            " WHERE participants.follow_ups = 1 AND NOT EXISTS (SELECT 1 FROM survey_answers"
-            " WHERE survey_answers.user_id = participants.user_id AND wave = 'after')"
-            " ORDER BY participants.user_id"
-        ) as cursor:
-            return [(row[0], datetime.fromisoformat(row[1])) for row in await cursor.fetchall()]
+        return [
+            (row[0], datetime.fromisoformat(row[1]))
+            for row in await self._database.connection.execute_fetchall(
+                "SELECT participants.user_id, before.answered_at FROM participants"
+                " JOIN survey_answers AS before ON before.user_id = participants.user_id"
+                " AND before.wave = 'before'"
+                " WHERE participants.follow_ups = 1 AND NOT EXISTS (SELECT 1 FROM survey_answers"
+                " WHERE survey_answers.user_id = participants.user_id AND wave = 'after')"
+                " ORDER BY participants.user_id"
+            )
+        ]
 
     async def opened_for_everyone(self, wave: Wave) -> datetime | None:
         """When an admin opened ``wave`` for everyone, if it is open that way now."""
-        async with self._database.connection.execute(
-            "SELECT changed_at FROM survey_waves WHERE wave = ? AND state = 'open'", (wave,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._database.connection,
+            "SELECT changed_at FROM survey_waves WHERE wave = ? AND state = 'open'",
+            (wave,),
+        )
         return datetime.fromisoformat(row[0]) if row else None
 
     async def wave_states(self) -> dict[Wave, WaveState]:
         """Waves an admin has opened for everyone or closed."""
-        async with self._database.connection.execute(
-            "SELECT wave, state FROM survey_waves"
-        ) as cursor:
-            return {row["wave"]: row["state"] for row in await cursor.fetchall()}
+        return {
+            row["wave"]: row["state"]
+            for row in await self._database.connection.execute_fetchall(
+                "SELECT wave, state FROM survey_waves"
+            )
+        }
 
     async def set_wave(self, wave: Wave, state: WaveState, now: datetime) -> None:
         async with self._database.transaction() as connection:

@@ -62,10 +62,9 @@ class ThemeExampleStore:
 
     async def all(self) -> list[ThemeExample]:
         """Every example, oldest first (a later correction of the same text wins)."""
-        async with self._database.connection.execute(
+        rows = await self._database.connection.execute_fetchall(
             "SELECT id, text, themes, source_reference, created_at FROM theme_examples ORDER BY id"
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [
             ThemeExample(
                 id=row[0],
