@@ -4,13 +4,14 @@ All SQL of the project lives in ``storage/``; this module owns the connection an
 the repositories beside it own their queries.
 
 Public surface: :class:`Database` (``open``, ``transaction``, ``unit_of_work``, ``finish``,
-``later``, ``flush_later``, ``checkpoint``, ``migrate``, ``backup``, ``close``),
+``run``, ``later``, ``flush_later``, ``checkpoint``, ``migrate``, ``backup``, ``close``),
 :class:`UnitOfWork`, :data:`Rider`, :class:`Writes`, :func:`fetch_one`,
 :class:`SchemaTooNewError`.
 
 aiosqlite runs each call on its own thread, and every hand-over to it costs more than a simple
 statement: a read is one call (:func:`fetch_one`, or ``execute_fetchall``; a cursor costs three),
-and a transaction's riders run in one call with its release.
+a transaction's riders run in one call with its release, and a store whose statements need
+no awaiting in between runs them in one call (:meth:`Database.run`).
 
 One update, one transaction: the bot handles each update inside :meth:`Database.unit_of_work`
 with *riders* (the inbox's "handled" mark, the person's activity stamp). The first transaction
@@ -210,7 +211,7 @@ class Database:
                 for rider in (*later, *(unit.riders if unit else ())):
                     rider(writes)
                 writes.execute("RELEASE unit")
-                await self._on_thread(writes.run)
+                await self.run(writes.run)
             except BaseException:
                 self._later[:0] = later
                 await self._undo_unit()
@@ -227,9 +228,10 @@ class Database:
         if unit is not None:
             unit.riders.clear()
 
-    async def _on_thread(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``work`` on aiosqlite's thread with its sqlite3 connection: one hand-over for
-        several statements (aiosqlite has no public call for this)."""
+    async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work`` (plain sqlite3 statements) on aiosqlite's thread: one hand-over for
+        several statements (aiosqlite has no public call for this). Inside a transaction, it
+        is part of it."""
         hand_over = cast(Callable[[Callable[[], T]], Awaitable[T]], self.connection._execute)
         connection = self.connection._conn
         return await hand_over(lambda: work(connection))
@@ -290,7 +292,7 @@ class Database:
         """``BEGIN IMMEDIATE`` and the first block's savepoint."""
         for attempt in range(BEGIN_ATTEMPTS):
             try:
-                await self._on_thread(_begin_with_savepoint)
+                await self.run(_begin_with_savepoint)
                 return
             except sqlite3.OperationalError as error:
                 if "locked" not in str(error) or attempt == BEGIN_ATTEMPTS - 1:

@@ -11,9 +11,10 @@ is put on, and its submission, are noted in the same transaction for the complet
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -92,10 +93,10 @@ class DraftStore:
         answers: Mapping[str, Any] | None = None,
     ) -> Draft:
         """Begin ``form`` for the person at ``step_key``, replacing any draft they had."""
-        async with self._database.transaction() as connection:
-            await connection.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
-            row = await fetch_one(
-                connection,
+
+        def replace(connection: sqlite3.Connection) -> sqlite3.Row:
+            connection.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+            [row] = connection.execute(
                 "INSERT INTO drafts (user_id, form, step_key, form_steps, answers, started_at,"
                 f" updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
                 (
@@ -107,14 +108,18 @@ class DraftStore:
                     now.isoformat(),
                     now.isoformat(),
                 ),
-            )
-            await note_reached(connection, user_id, form, step_key, now)
-        return _draft(row)
+            ).fetchall()
+            note_reached(connection, user_id, form, step_key, now)
+            return cast(sqlite3.Row, row)
+
+        async with self._database.transaction():
+            return _draft(await self._database.run(replace))
 
     async def save(self, draft: Draft, now: datetime) -> None:
         """Store the draft's answers and the step they lead to, together."""
-        async with self._database.transaction() as connection:
-            await connection.execute(
+
+        def save(connection: sqlite3.Connection) -> None:
+            connection.execute(
                 "UPDATE drafts SET answers = ?, step_key = ?, form_steps = ?,"
                 " return_to_summary = ?, updated_at = ? WHERE id = ?",
                 (
@@ -126,7 +131,10 @@ class DraftStore:
                     draft.id,
                 ),
             )
-            await note_reached(connection, draft.user_id, draft.form, draft.step_key, now)
+            note_reached(connection, draft.user_id, draft.form, draft.step_key, now)
+
+        async with self._database.transaction():
+            await self._database.run(save)
 
     def note_question(self, draft_id: int, message_id: int | None) -> None:
         """Remember which message shows the draft's question; written with the next commit.
@@ -154,14 +162,17 @@ class DraftStore:
     ) -> T:
         """Run the form's on-submit hook, note the submission and discard the draft, in one
         transaction."""
-        async with self._database.transaction() as connection:
+
+        def submitted(connection: sqlite3.Connection) -> None:
+            for user_id, form in connection.execute(
+                "DELETE FROM drafts WHERE id = ? RETURNING user_id, form", (draft_id,)
+            ).fetchall():
+                note_submitted(connection, user_id, form, now)
+
+        async with self._database.transaction():
             result = await submit()
-            row = await fetch_one(
-                connection, "SELECT user_id, form FROM drafts WHERE id = ?", (draft_id,)
-            )
-            if row is not None:
-                await note_submitted(connection, row[0], row[1], now)
-            await self.discard(draft_id)
+            await self._database.run(submitted)
+        self._questions.pop(draft_id, None)
         return result
 
     async def idle_since(self, cutoff: datetime) -> list[IdleDraft]:

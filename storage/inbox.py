@@ -7,6 +7,7 @@ and :class:`Received`.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,10 +35,11 @@ class InboxStore:
 
     async def receive(self, updates: Sequence[Received], now: datetime) -> set[int]:
         """Store the updates in one transaction; the ids that were not stored before."""
-        fresh: set[int] = set()
-        async with self._database.transaction() as connection:
+
+        def store(connection: sqlite3.Connection) -> set[int]:
+            fresh = set()
             for update in updates:
-                cursor = await connection.execute(
+                cursor = connection.execute(
                     "INSERT INTO inbox (update_id, person, payload, received_at)"
                     " VALUES (?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING",
                     (
@@ -51,7 +53,10 @@ class InboxStore:
                 )
                 if cursor.rowcount == 1:
                     fresh.add(update.update_id)
-        return fresh
+            return fresh
+
+        async with self._database.transaction():
+            return await self._database.run(store)
 
     async def unhandled(self) -> list[Received]:
         """Updates received but not handled (the process stopped first), oldest first."""
