@@ -1,8 +1,8 @@
 """Issue 13: the bot against its framework's floor, the disk's ceiling, reports and sending,
 at growing sizes; every comparison is a ratio of figures measured in the same run.
 
-``python -m benchmarks.scale [--people 100,1000] [--needs 10000,100000]`` prints the section
-and (with ``--write``) puts it at the top of BENCHMARKS.md's history.
+``python -m benchmarks.scale [--people 100,1000] [--growth-people 5000] [--needs ...]`` prints
+the section and (with ``--write``) puts it at the top of BENCHMARKS.md's history.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ __all__ = ["commit_ceiling", "main"]
 BENCHMARKS_MD = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
 CEILING_SECONDS = 3.0
 TARGET_PEOPLE = 1000
+# Growth: the bot alone at the largest size (its floors are measured at the sizes above; at
+# 5,000 people they would add two and a half minutes to `make bench`'s ten).
+GROWTH_PEOPLE = 5000
 # Latency: a fixed rate every contestant sustains on a shared 2-core machine (the durable
 # floor's measured throughput varies between 420 and 870 a second from run to run), with fewer
 # people than the largest size so that each contestant takes half a minute, not four.
@@ -81,12 +84,45 @@ def _ratios(results: list[FlowResult], ceiling: float) -> list[str]:
         " | answers committed/s / raw commits/s (target ≥ 0.5) |",
         "| --- | --- | --- | --- |",
     ]
-    for people in sorted({people for _, people in by}):
+    for people in sorted({people for variant, people in by if variant == "floor-durable"}):
         bot = by[("bot", people)]
         lines.append(
             f"| {people:,} | {bot.per_second / by[('floor-durable', people)].per_second:.2f} |"
             f" {bot.per_second / by[('floor-memory', people)].per_second:.2f} |"
             f" {bot.per_second:,.0f} / {ceiling:,.0f} = {bot.per_second / ceiling:.2f} |"
+        )
+    return lines
+
+
+def _growth(flows: list[FlowResult], reports: list[ReportResult]) -> list[str]:
+    """How time and memory grow with size: each size against the smallest."""
+    bots = sorted((r for r in flows if r.variant == "bot" and not r.rate), key=lambda r: r.people)
+    first = bots[0]
+    lines = [
+        "| people | updates | updates/s | time per update relative to the smallest | peak RSS |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for r in bots:
+        lines.append(
+            f"| {r.people:,} | {r.updates:,} | {r.per_second:,.0f} |"
+            f" {first.per_second / r.per_second:.2f} | {r.peak_rss_mb:.0f} MB |"
+        )
+    smallest = reports[0]
+    names = list(smallest.seconds)
+    lines += [
+        "",
+        "| needs | size relative to the smallest | "
+        + " | ".join(f"{name}: time relative to the smallest" for name in names)
+        + " | peak RSS |",
+        "| --- | --- | " + " | ".join("---" for _ in names) + " | --- |",
+    ]
+    for r in reports:
+        growth = " | ".join(
+            f"{r.seconds[name] / smallest.seconds[name]:.1f}" if name in r.seconds else "not timed"
+            for name in names
+        )
+        lines.append(
+            f"| {r.needs:,} | {r.needs / smallest.needs:.0f} | {growth} | {r.peak_rss_mb:.0f} MB |"
         )
     return lines
 
@@ -142,6 +178,10 @@ def section(
         "",
         *_report_tables(reports),
         "",
+        "### Growth",
+        "",
+        *_growth(flows, reports),
+        "",
         "### Sending",
         "",
         f"{sending.sent:,} of {sending.messages:,} outbox messages sent in"
@@ -159,6 +199,7 @@ def main(arguments: list[str], command: str | None = None) -> list[str]:
     """Run everything; the section's lines (``command``: how it was run, for the record)."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.scale")
     parser.add_argument("--people", type=_sizes, default=[100, TARGET_PEOPLE])
+    parser.add_argument("--growth-people", type=_sizes, default=[GROWTH_PEOPLE])
     parser.add_argument("--needs", type=_sizes, default=[10_000, 100_000])
     parser.add_argument("--messages", type=int, default=SENT_MESSAGES)
     parser.add_argument("--latency-people", type=int, default=LATENCY_PEOPLE)
@@ -175,6 +216,8 @@ def main(arguments: list[str], command: str | None = None) -> list[str]:
     for people in options.people:
         for variant in VARIANTS:
             run(variant, people)
+    for people in options.growth_people:
+        run("bot", people)
     for variant in VARIANTS:
         run(variant, options.latency_people, options.rate)
     with tempfile.TemporaryDirectory() as directory:

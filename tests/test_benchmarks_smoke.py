@@ -36,3 +36,26 @@ async def test_the_report_and_sending_benchmarks_run_small(tmp_path: Path) -> No
     assert reports.plans  # what the reports asked, with SQLite's plans
     sending = await outbox_sending(tmp_path, 3)
     assert (sending.sent, sending.refused) == (3, 0)
+
+
+def test_the_section_shows_how_flows_and_reports_grow() -> None:
+    from benchmarks.flows import FlowResult
+    from benchmarks.reports import ReportResult
+    from benchmarks.scale import section
+    from benchmarks.sending import SendingResult
+
+    def flow(variant: str, people: int, seconds: float) -> FlowResult:
+        return FlowResult(variant, people, people * 25, seconds, 1.0, 2.0, 3.0, 100.0, people)
+
+    flows = [
+        *(flow(variant, 100, 1.0) for variant in ("bot", "floor-durable", "floor-memory")),
+        flow("bot", 5000, 100.0),
+    ]
+    reports = [
+        ReportResult(needs, 1.0, {"CSV": needs / 10_000}, {"CSV": "a file"}, {}, 200.0)
+        for needs in (10_000, 100_000)
+    ]
+    lines = section("make bench", flows, 1000.0, reports, SendingResult(10, 10, 1.0, 0))
+    growth = lines[lines.index("### Growth") :]
+    assert "| 5,000 | 125,000 | 1,250 | 2.00 | 100 MB |" in growth  # half the rate: twice the time
+    assert "| 100,000 | 10 | 10.0 | 200 MB |" in growth  # ten times the needs, ten times the time
