@@ -429,6 +429,7 @@ async def test_activity_restarts_the_retention_clock(
     await backdate(settings, MEMBER_ID, settings.programme.retention_days + 1)
     await member.send("/menu")
     await message_saying(member, "What would you like to do?")
+    await all_handled(settings)  # the activity stamp is committed after the reply is sent
     assert bot.application is not None
     await retention_job(bot).run(bot.application)
     [(last_active_at,)] = rows(settings, "SELECT last_active_at FROM participants")
