@@ -218,7 +218,9 @@ class BotProcess:
             await self._reader
 
 
-async def voice_a_need(user: SimUser, description: str, *, place: str = "Kirkby") -> str:
+async def voice_a_need(
+    user: SimUser, description: str, *, place: str = "Kirkby", priority: str = "Medium"
+) -> str:
     """The happy path; returns the confirmation."""
     await user.send("/menu")
     await message_saying(user, "What would you like to do?")
@@ -234,7 +236,7 @@ async def voice_a_need(user: SimUser, description: str, *, place: str = "Kirkby"
     await message_saying(user, "Step 4 of 6")
     await user.press("Skip")
     await message_saying(user, "Step 5 of 6")
-    await user.press("Medium")
+    await user.press(priority)
     await message_saying(user, "Step 6 of 6")
     await user.press("Yes")
     await message_saying(user, "Check your answers")
@@ -275,25 +277,56 @@ async def all_handled(settings: Settings, sim: SimulatorClient | None = None) ->
             await asyncio.sleep(0.02)
 
 
+async def answers_to(
+    user: SimUser, text: str, settings: Settings, sim: SimulatorClient
+) -> list[SimMessage]:
+    """Send ``text`` and return every bot message in the chat since, once the bot has handled
+    it: for a test that checks all it said, whatever that is."""
+    seen = max((message.message_id for message in await user.messages()), default=0)
+    await user.send(text)
+    await all_handled(settings, sim)
+    return [m for m in await user.messages() if m.from_bot and m.message_id > seen]
+
+
 def rows(settings: Settings, sql: str, *args: object) -> list[tuple[Any, ...]]:
     """Read the bot's database as another process would, to check what it stored."""
     with closing(sqlite3.connect(settings.storage.path)) as connection:
         return connection.execute(sql, args).fetchall()
 
 
-async def message_saying(
+async def messages_until(
     user: SimUser,
-    words: str,
+    wanted: str | Callable[[SimMessage], bool],
     *,
     timeout: float = 5.0,  # noqa: ASYNC109
     replies: bool = False,
-) -> SimMessage:
-    """The next bot message containing ``words``, passing over any before it; with
-    ``replies``, edits of earlier messages count too."""
+    chat_id: int | None = None,
+) -> list[SimMessage]:
+    """Every bot message not yet read, up to and including the first that ``wanted`` accepts
+    (words it contains, or a test such as ``lambda m: m.has_photo``): for a test that checks
+    what came before it too. With ``replies``, edits of earlier messages count as well;
+    ``chat_id`` reads a group instead of the private chat."""
+    accepts = wanted if callable(wanted) else lambda message: wanted in message.text
+    next_from_bot = user.next_reply if replies else user.next_message
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
+    received: list[SimMessage] = []
     while True:
         remaining = max(deadline - loop.time(), 0.05)
-        message = await (user.next_reply if replies else user.next_message)(remaining)
-        if words in message.text:
-            return message
+        received.append(await next_from_bot(remaining, chat_id=chat_id))
+        if accepts(received[-1]):
+            return received
+
+
+async def message_saying(
+    user: SimUser,
+    words: str | Callable[[SimMessage], bool],
+    *,
+    timeout: float = 5.0,  # noqa: ASYNC109
+    replies: bool = False,
+    chat_id: int | None = None,
+) -> SimMessage:
+    """The next bot message containing ``words`` (or that ``words`` accepts, e.g. a photo),
+    passing over any before it; with ``replies``, edits of earlier messages count too."""
+    said = await messages_until(user, words, timeout=timeout, replies=replies, chat_id=chat_id)
+    return said[-1]

@@ -21,7 +21,7 @@ from bot.features.membership.handlers import KEPT_AS_AGREED
 from bot.handlers import FEATURES, PRIVATE_ONLY_BUTTON
 from bot.simulator import SimulatorClient, SimUser
 from conversations.engine import FORM_BUTTON
-from tests.harness import MEMBER_ID, RunningBot, all_handled, rows, sign_up
+from tests.harness import MEMBER_ID, RunningBot, all_handled, message_saying, rows, sign_up
 
 GROUP_ID = -100777
 CHANNEL_ID = -100888
@@ -163,7 +163,7 @@ async def test_presses_in_a_group_change_nothing_and_reveal_nothing(
     caplog.set_level(logging.INFO)
     await sign_up(member)
     await member.send("/menu", chat_id=GROUP_ID)  # a bot message in the group to press on
-    link = await member.next_message(chat_id=GROUP_ID)
+    link = await message_saying(member, "Let's talk in a private chat", chat_id=GROUP_ID)
     assert link.text.startswith("Let's talk in a private chat")
     await all_handled(settings)
     before = rows(settings, "SELECT * FROM participants"), rows(settings, "SELECT * FROM drafts")

@@ -22,8 +22,10 @@ from tests.harness import (
     BotStarter,
     RunningBot,
     all_handled,
+    message_saying,
     rows,
     sign_up,
+    voice_a_need,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -70,38 +72,12 @@ async def opened_chat(sim: SimulatorClient, user_id: int) -> SimUser:
     """Someone who has talked to the bot (Telegram delivers nothing to anyone else)."""
     user = sim.user(user_id, f"User {user_id}")
     await user.send("/help")
-    await user.next_message()
+    await message_saying(user, "Here is what you can do")
     return user
 
 
 async def digests_of(user: SimUser) -> list[SimMessage]:
     return [m for m in await user.messages() if m.from_bot and m.text.startswith(DIGEST)]
-
-
-async def voice(user: SimUser, place: str, description: str) -> None:
-    """Voice a need at ``place`` (a button label), the happy path."""
-    await user.send("/menu")
-    await user.next_message()
-    await user.press("Voice a local need")
-    await user.next_message()  # intro
-    await user.next_message()
-    await user.press(place)
-    await user.next_message()
-    await user.send(description)
-    await user.next_message()
-    await user.press("Families")
-    await user.next_reply()
-    await user.press("Done")
-    await user.next_message()
-    await user.press("Skip")
-    await user.next_message()
-    await user.press("High")
-    await user.next_message()
-    await user.press("Yes")
-    await user.next_message()
-    await user.press("Confirm and send")
-    await user.next_message()
-    await user.next_message()  # the menu
 
 
 async def seed_need(bot: RunningBot, user_id: int, area: str, draft_id: int, text: str) -> None:
@@ -146,10 +122,20 @@ async def test_each_commissioner_gets_only_their_areas_needs(
     b_commissioner = await opened_chat(sim, B_COMMISSIONER)
     maya = sim.user(MEMBER_ID, "Maya")
     await sign_up(maya, area="Knowsley")
-    await voice(maya, "Knowsley: Kirkby", "The play park in Kirkby needs volunteers to reopen")
+    await voice_a_need(
+        maya,
+        "The play park in Kirkby needs volunteers to reopen",
+        place="Knowsley: Kirkby",
+        priority="High",
+    )
     sam = sim.user(B_MEMBER, "Sam")
     await sign_up(sam, area="St Helens", organisation="Thatto Heath Tots")
-    await voice(sam, "St Helens: Thatto Heath", "A stay and play group for Thatto Heath dads")
+    await voice_a_need(
+        sam,
+        "A stay and play group for Thatto Heath dads",
+        place="St Helens: Thatto Heath",
+        priority="High",
+    )
     with time_machine.travel(next_monday_nine(datetime.now(UTC)), tick=True):
         await bot.tick()
         await bot.tick()  # a second tick queues nothing more
@@ -272,15 +258,13 @@ async def test_digest_preview_and_send_are_for_admins_only(
     await seed_need(bot, 5002, "st_helens", 2, "Thatto Heath needs a baby bank")
     admin = sim.user(ADMIN_ID, "Alex")
     await admin.send("/digest preview")
-    preview = await admin.next_message()
+    preview = await message_saying(admin, DIGEST)
     assert preview.text.startswith(DIGEST)
     assert "N-0001" in preview.text
     assert "N-0002" in preview.text
     assert preview.button_data == [["inbox:1"], ["inbox:2"]]
     await admin.send("/digest send")
-    reply = await admin.next_message()
-    while reply.has_photo:  # the preview's chart
-        reply = await admin.next_message()
+    reply = await message_saying(admin, "Digests sent")
     assert reply.text == "Digests sent: 2 of 2 commissioners got one."
     [sent] = await digests_of(a_commissioner)
     assert "N-0001" in sent.text

@@ -132,9 +132,9 @@ async def test_unknown_and_closed_events_are_answered_clearly_without_a_sign_up(
     await message_saying(admin, "is closed")
     newcomer = sim.user(2002, "Nia")
     await scan(newcomer, "zzzzzzzz")
-    assert "I don't know that event" in (await newcomer.next_message()).text
+    await message_saying(newcomer, "I don't know that event")
     await scan(newcomer, code)
-    closed = await newcomer.next_message()
+    closed = await message_saying(newcomer, "has finished")
     assert closed.text == "The event Autumn workshop has finished, so it can't be joined any more."
     assert rows(settings, "SELECT COUNT(*) FROM participants") == [(0,)]
     assert rows(settings, "SELECT COUNT(*) FROM event_attendance") == [(0,)]
@@ -146,7 +146,7 @@ async def test_staff_scanning_are_recorded_without_being_asked_to_sign_up(
     _, code = await new_event(admin)
     chris = sim.user(1002, "Chris")  # a commissioner
     await scan(chris, code)
-    welcome = await chris.next_message()
+    welcome = await message_saying(chris, "Welcome to Autumn workshop")
     assert welcome.text == "Welcome to Autumn workshop: you're recorded as attending."
     assert welcome.labels() == []
     assert rows(settings, "SELECT user_id FROM event_attendance") == [(1002,)]
@@ -218,9 +218,10 @@ async def test_event_without_the_right_words_says_how_to_use_it(admin: SimUser) 
     usage = await message_saying(admin, "Use /event new NAME")
     assert "/event close CODE" in usage.text
     await admin.send("/event close nothing")
-    assert (await admin.next_message()).text == "There is no event nothing. /events lists them."
+    unknown = await message_saying(admin, "There is no event nothing")
+    assert unknown.text == "There is no event nothing. /events lists them."
     await admin.send("/events")
-    assert "No events yet." in (await admin.next_message()).text
+    await message_saying(admin, "No events yet.")
 
 
 async def test_a_restart_during_sign_up_still_brings_the_person_back_to_the_event(

@@ -299,10 +299,10 @@ async def test_a_commissioner_gets_their_area_only(sim: SimulatorClient, bot: Ru
     await seed(sim, bot)
     chris = sim.user(COMMISSIONER_ID, "Chris")
     await chris.send("/export needs area=st_helens")
-    refusal = await chris.next_message()
+    refusal = await message_saying(chris, "You can export your own areas only")
     assert refusal.text == "You can export your own areas only: Knowsley (area=knowsley)."
     await chris.send("/export surveys")
-    assert "never see one person's survey" in (await chris.next_message()).text
+    await message_saying(chris, "never see one person's survey")
     summary, [document] = await export(chris, "json")
     assert "Not included: participants, surveys" in summary.text
     data = json.loads(await download(sim, document))
@@ -321,7 +321,8 @@ async def test_a_member_is_refused(sim: SimulatorClient, bot: RunningBot) -> Non
     await seed(sim, bot)
     member = sim.user(MEMBER_ID, "Maya")
     await member.send("/export")
-    assert (await member.next_message()).text == REFUSALS[Role.COMMISSIONER]
+    refusal = await message_saying(member, REFUSALS[Role.COMMISSIONER])
+    assert refusal.text == REFUSALS[Role.COMMISSIONER]
 
 
 @pytest.mark.parametrize(
@@ -339,7 +340,7 @@ async def test_a_member_is_refused(sim: SimulatorClient, bot: RunningBot) -> Non
 )
 async def test_bad_input_is_answered_with_the_usage(admin: SimUser, words: str, says: str) -> None:
     await admin.send(f"/export {words}")
-    answer = (await admin.next_message()).text
+    answer = (await message_saying(admin, says)).text
     assert answer.startswith(says)
     assert "Example: /export needs csv area=knowsley since=2026-01-01" in answer
 
@@ -349,9 +350,7 @@ async def test_no_rows_still_gives_headers(sim: SimulatorClient, bot: RunningBot
     await admin.send("/export needs csv since=2030-01-01")
     summary = await message_saying(admin, "No rows matched", replies=True)
     assert "headers only" in summary.text
-    document = await message_saying(admin, "")
-    while document.document_name != "needs.csv":
-        document = await admin.next_message()
+    document = await message_saying(admin, lambda m: m.document_name == "needs.csv")
     table = list(csv.reader(io.StringIO((await download(sim, document)).decode("utf-8-sig"))))
     assert table[0][0] == "reference"
     assert len(table) == 1

@@ -151,7 +151,7 @@ async def test_a_member_cannot_open_the_inbox(sim: SimulatorClient, bot: Running
         "text"
     ] == "This command is for commissioners and programme admins."
     await maya.press(data="inbox:1", message_id=mine.message_id, force=True)
-    assert "not in your areas" in (await maya.next_message()).text
+    await message_saying(maya, "not in your areas")
 
 
 async def test_the_evidence_is_sent_again_and_a_forgotten_member_is_told_nothing(

@@ -10,14 +10,14 @@ import time_machine
 
 from bot.simulator import SimMessage, SimulatorClient, SimUser
 from storage.outbox import Outgoing
-from tests.harness import ADMIN_ID, RunningBot, all_handled, rows
+from tests.harness import ADMIN_ID, RunningBot, all_handled, message_saying, rows
 
 
 async def opened_chat(sim: SimulatorClient, user_id: int) -> SimUser:
     """A person who has talked to the bot (Telegram delivers nothing to anyone else)."""
     user = sim.user(user_id, "Maya")
     await user.send("/help")
-    await user.next_message()
+    await message_saying(user, "Here is what you can do")
     return user
 
 
@@ -38,7 +38,8 @@ async def test_one_key_is_sent_once_even_if_queued_again_and_after_a_restart(
     assert await queue(bot, "hello:1001", 1001, "Hello from the programme")
     assert not await queue(bot, "hello:1001", 1001, "Hello again?")
     await bot.services.sender.drain()
-    assert (await maya.next_message()).text == "Hello from the programme"
+    hello = await message_saying(maya, "Hello from the programme")
+    assert hello.text == "Hello from the programme"
     await bot.restart()
     assert not await queue(bot, "hello:1001", 1001, "Hello from the programme")
     await bot.services.sender.drain()
@@ -78,7 +79,7 @@ async def test_a_person_who_blocked_the_bot_is_marked_and_sent_nothing_until_the
     ]
     await sim.clear_faults()
     await maya.send("/help")  # they are back
-    await maya.next_message()
+    await message_saying(maya, "Here is what you can do")
     await all_handled(bot.settings)
     await bot.services.sender.drain()
     assert rows(bot.settings, "SELECT key, status FROM outbox ORDER BY id") == [
@@ -100,6 +101,6 @@ async def test_a_message_being_sent_when_the_bot_died_is_uncertain_and_not_resen
     assert texts_from_bot(await sim.user(1001, "Maya").messages()) == []
     admin = sim.user(ADMIN_ID, "Alex")
     await admin.send("/outbox")
-    report = (await admin.next_message()).text
+    report = (await message_saying(admin, "uncertain: the bot stopped while sending")).text
     assert "uncertain: the bot stopped while sending (not sent again): 1" in report
     assert "x · the bot stopped while sending" in report

@@ -24,6 +24,7 @@ from tests.harness import (
     RunningBot,
     all_handled,
     message_saying,
+    messages_until,
     rows,
     sign_up,
 )
@@ -290,8 +291,8 @@ async def test_stop_turns_follow_ups_off_and_start_turns_them_on(
     )
     assert rows(settings, "SELECT follow_ups FROM participants") == [(1,)]
     await member.send("/start")  # already on: no "welcome back" a second time
-    # Positional on purpose: the very next message is the menu, with nothing before it.
-    assert (await member.next_message()).text == "What would you like to do?"
+    said = await messages_until(member, "What would you like to do?")
+    assert [m.text for m in said] == ["What would you like to do?"]
 
 
 async def test_stop_for_a_stranger_stores_nothing(member: SimUser, settings: Settings) -> None:
@@ -428,6 +429,7 @@ async def test_activity_restarts_the_retention_clock(
     await backdate(settings, MEMBER_ID, settings.programme.retention_days + 1)
     await member.send("/menu")
     await message_saying(member, "What would you like to do?")
+    await all_handled(settings)  # the activity stamp is committed after the reply is sent
     assert bot.application is not None
     await retention_job(bot).run(bot.application)
     [(last_active_at,)] = rows(settings, "SELECT last_active_at FROM participants")
@@ -497,8 +499,7 @@ async def test_commands_in_a_group_get_a_private_chat_link_and_store_nothing(
 ) -> None:
     for command in ("/start", "/mydata", "/forget", "/stats"):
         await member.send(command, chat_id=GROUP_ID)
-    # Positional on purpose, in the group: this is the bot's only message there (checked below).
-    reply = await member.next_message(chat_id=GROUP_ID)
+    reply = await message_saying(member, "Let's talk in a private chat", chat_id=GROUP_ID)
     assert reply.text.startswith("Let's talk in a private chat")
     [[button]] = reply.raw["reply_markup"]["inline_keyboard"]
     assert button["text"] == "Open a private chat"

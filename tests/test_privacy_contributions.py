@@ -8,7 +8,14 @@ import pytest
 
 from bot.config import Settings
 from bot.simulator import SimulatorClient
-from tests.harness import RunningBot, rows, sign_up, take_survey, voice_a_need
+from tests.harness import (
+    RunningBot,
+    message_saying,
+    rows,
+    sign_up,
+    take_survey,
+    voice_a_need,
+)
 
 
 async def contribute(sim: SimulatorClient) -> None:
@@ -22,8 +29,9 @@ async def test_mydata_includes_needs_and_surveys(sim: SimulatorClient, bot: Runn
     await contribute(sim)
     member = sim.user(1001)
     await member.send("/mydata")
-    document = await member.next_message()
-    assert document.document_name == "my-coproduce-data.json"
+    document = await message_saying(
+        member, lambda message: message.document_name == "my-coproduce-data.json"
+    )
     _, data = await sim.request("GET", f"/sim/files/{document.raw['document']['file_id']}")
     assert [need["description"] for need in data["needs"]] == [
         "More volunteers for the Saturday stay and play"
@@ -46,7 +54,7 @@ async def test_forget_keeps_contributions_only_anonymously(
         await contribute(sim)
         member = sim.user(1001)
         await member.send("/forget")
-        await member.next_message()
+        await message_saying(member, "Are you sure?")
         await member.press("Yes, erase my data")
         await member.next_reply()
     finally:

@@ -20,6 +20,7 @@ from tests.harness import (
     ADMIN_ID,
     RunningBot,
     message_saying,
+    messages_until,
     rows,
     sign_up,
     take_survey,
@@ -198,9 +199,8 @@ async def test_audit_50_with_long_entries_arrives_in_several_messages(
         note = f"entry {n:02} " + "long particulars " * 20
         await core.audit.record(ADMIN_ID, "retag", core.clock(), {"note": note})
     await admin.send("/audit 50")
-    messages = [await message_saying(admin, "Latest admin actions (newest first, 50)")]
-    while "entry 00" not in messages[-1].text:
-        messages.append(await admin.next_message())
+    messages = await messages_until(admin, "entry 00")
+    assert messages[0].text.startswith("Latest admin actions (newest first, 50)")
     assert len(messages) >= 2
     assert all(len(message.text) <= LIMIT for message in messages)
     entries = re.findall(r"entry (\d\d)", "\n".join(message.text for message in messages))

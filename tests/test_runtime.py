@@ -26,6 +26,8 @@ from tests.harness import (
     BotStarter,
     RunningBot,
     all_handled,
+    message_saying,
+    messages_until,
     rows,
     sign_up,
 )
@@ -53,11 +55,9 @@ def write_lock(database: Path) -> Iterator[None]:
 
 async def open_challenge_1(user: SimUser) -> None:
     await user.send("/menu")
-    await user.next_message()
+    await message_saying(user, "What would you like to do?")
     await user.press("Challenge 1")
-    await user.next_message()  # the challenge itself
-    question = await user.next_message()
-    assert "Step 1 of 2" in question.text, question.text
+    await message_saying(user, "Challenge 1 · Step 1 of 2")
 
 
 async def bursts_survive_kill_9(
@@ -90,7 +90,9 @@ async def bursts_survive_kill_9(
             replayed = await bot.start()
             assert replayed > 0, "the kill came after everything was handled: it proved nothing"
             for person in people:
-                replies = [(await person.next_message(timeout=15)).text for _ in range(BURST)]
+                # Every reply up to the next question: each once, none lost, in order.
+                said = await messages_until(person, "Step 2 of 2", timeout=15 * BURST)
+                replies = [message.text for message in said]
                 assert [text.splitlines()[1:2] for text in replies[:-1]] == [
                     [f"Got it ({n} of up to 3)."] for n in range(1, BURST)
                 ], replies
@@ -129,9 +131,11 @@ def rows_of_drafts(database: Path) -> Iterator[tuple[int, list[str]]]:
 
 async def cancel(user: SimUser) -> None:
     await user.send("/cancel")
-    cancelled = await user.next_message()
-    assert cancelled.text == "Cancelled: nothing you answered in Challenge 1 was saved."
-    assert (await user.next_message()).text == "What would you like to do?"
+    said = await messages_until(user, "What would you like to do?")
+    assert [message.text for message in said] == [
+        "Cancelled: nothing you answered in Challenge 1 was saved.",
+        "What would you like to do?",
+    ]
 
 
 @pytest.mark.timeout(240)
@@ -164,10 +168,10 @@ async def test_flood_waits_on_one_persons_replies_delay_nobody_else(
     await anna.send("/help")
     await asyncio.sleep(0.2)  # Anna's reply is now waiting out its first flood wait
     await ben.send("/help")
-    assert (await ben.next_message(timeout=1)).text.startswith("Here is what you can do")
+    await message_saying(ben, "Here is what you can do", timeout=1)
     assert [m for m in await anna.messages() if m.from_bot] == []  # still waiting
-    reply = await anna.next_message(timeout=20)  # and not lost: sent after three waits
-    assert reply.text.startswith("Here is what you can do")
+    # And not lost: sent after three waits.
+    await message_saying(anna, "Here is what you can do", timeout=20)
 
 
 async def test_a_timeout_on_one_persons_reply_delays_nobody_else(
@@ -178,8 +182,9 @@ async def test_a_timeout_on_one_persons_reply_delays_nobody_else(
     await anna.send("/help")
     await asyncio.sleep(0.2)
     await ben.send("/help")
-    assert (await ben.next_message(timeout=1)).text.startswith("Here is what you can do")
-    assert (await anna.next_message(timeout=20)).text == SOMETHING_WENT_WRONG
+    await message_saying(ben, "Here is what you can do", timeout=1)
+    reply = await message_saying(anna, SOMETHING_WENT_WRONG, timeout=20)
+    assert reply.text == SOMETHING_WENT_WRONG
 
 
 async def test_a_flood_from_one_person_is_cut_off_and_slows_nobody(
@@ -195,7 +200,7 @@ async def test_a_flood_from_one_person_is_cut_off_and_slows_nobody(
         for n in range(500):
             await anna.send(f"spam {n}")
         await ben.send("/help")
-        assert (await ben.next_message(timeout=1)).text.startswith("Here is what you can do")
+        await message_saying(ben, "Here is what you can do", timeout=1)
         await all_handled(settings)
         to_anna = [m.text for m in await anna.messages() if m.from_bot]
         assert to_anna.count(SLOW_DOWN) == 1
@@ -238,9 +243,9 @@ async def test_an_open_draft_survives_a_config_edit_that_inserts_a_step_before_i
     member = sim.user(1001, "Maya")
     await sign_up(member)
     await open_challenge_1(member)
-    for n in range(3):
+    for n, reply in enumerate(("Got it (1 of up to 3)", "Got it (2 of up to 3)", "Step 2 of 2")):
         await member.send(f"worked {n}")
-        await member.next_message()
+        await message_saying(member, reply)
     await bot.stop()
     worked, needed = settings.programme.challenges[0].parts
     inserted = ChallengePart(key="first", label="First", prompt="What came first?")
@@ -248,22 +253,22 @@ async def test_an_open_draft_survives_a_config_edit_that_inserts_a_step_before_i
     await edited.start()
     try:
         await member.send("needed 0")  # the draft is still on "needed", now step 3 of 3
-        moved = await member.next_message()
+        moved = await message_saying(member, "Got it (1 of up to 3)")
         assert moved.text.startswith("Challenge 1 · Step 3 of 3\nGot it (1 of up to 3)."), (
             moved.text
         )
         await member.send("needed 1")
-        await member.next_message()
+        await message_saying(member, "Got it (2 of up to 3)")
         await member.send("needed 2")
-        asked = await member.next_message()  # the new question, before the summary
+        # The new question, and nothing before it (no summary).
+        [asked] = await messages_until(member, "Step 1 of 3")
         assert asked.text.startswith("Challenge 1 · Step 1 of 3"), asked.text
         await member.send("first 0")
-        await member.next_message()
+        await message_saying(member, "Got it (1 of up to")
         await member.press("Done")
-        summary = await member.next_message()
-        assert "Check your answers" in summary.text
+        await message_saying(member, "Check your answers")
         await member.press("Confirm and send")
-        await member.next_message()
+        await message_saying(member, "your answer to Challenge 1 is saved")
         [(stored,)] = rows(settings, "SELECT answers FROM challenge_answers")
         assert json.loads(stored) == {
             "first": ["first 0"],
@@ -286,9 +291,9 @@ async def test_a_draft_whose_step_was_removed_goes_on_to_the_next_and_says_so(
     await edited.start()
     try:
         await member.send("/menu")
-        await member.next_message()
+        await message_saying(member, "What would you like to do?")
         await member.press("Carry on: Challenge 1")
-        resumed = await member.next_message()
+        resumed = await message_saying(member, "Challenge 1 · Step 1 of 1")
         assert resumed.text.startswith(
             "Challenge 1 · Step 1 of 1\nThis form has changed since you began it: "
             "here is the next question."
@@ -345,9 +350,10 @@ async def test_a_toy_feature_adds_its_command_menu_entry_and_personal_data(
         member = sim.user(1001, "Maya")
         await sign_up(member)
         await member.send("/help")
-        assert "/diary - Open your diary" in (await member.next_message()).text
+        help_text = await message_saying(member, "Here is what you can do")
+        assert "/diary - Open your diary" in help_text.text
         await member.send("/diary")
-        assert (await member.next_message()).text == "Dear diary"
+        assert (await message_saying(member, "Dear diary")).text == "Dear diary"
         [commands] = [
             c
             for c in await sim.calls("setMyCommands")
@@ -356,20 +362,20 @@ async def test_a_toy_feature_adds_its_command_menu_entry_and_personal_data(
         assert "diary" in [entry["command"] for entry in commands["params"]["commands"]]
 
         await member.send("/menu")
-        menu = await member.next_message()
+        menu = await message_saying(member, "What would you like to do?")
         assert "Write in the diary" in menu.labels()
         await member.press("Write in the diary")
-        await member.next_message()
+        await message_saying(member, "What happened today?")
         await member.send("Met the new centre manager")
-        await member.next_message()
+        await message_saying(member, "Check your answers")
         await member.press("Confirm and send")
-        assert (await member.next_message()).text == "Kept."
+        assert (await message_saying(member, "Kept.")).text == "Kept."
 
         assert running.application is not None
         core = running.application.bot_data[SERVICES_KEY].core
         assert PersonalData("diary") in core.personal_data
         await member.send("/forget")
-        await member.next_message()
+        await message_saying(member, "Are you sure?")
         await member.press("Yes, erase my data")
         await member.next_reply()
         await all_handled(settings)

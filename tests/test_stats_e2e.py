@@ -59,7 +59,7 @@ async def need_until(user: SimUser, step: int) -> None:
 async def stop_signing_up(user: SimUser) -> None:
     """Agree to the notice, then stop at the first profile question."""
     await user.send("/start")
-    await user.next_message()
+    await message_saying(user, "Are you happy to go ahead?")
     await user.press("I agree")
     await message_saying(user, "Step 1 of 4")
 
@@ -165,7 +165,7 @@ async def test_a_commissioner_sees_their_areas_only_with_small_figures_withheld(
 async def test_a_member_is_refused(sim: SimulatorClient, member: SimUser) -> None:
     await sign_up(member)
     await member.send("/stats funnel")
-    refusal = await member.next_message()
+    refusal = await message_saying(member, "This command is for")
     assert refusal.text == "This command is for commissioners and programme admins."
 
 
@@ -192,9 +192,8 @@ async def test_the_event_filter_counts_only_the_events_attendees(
     assert sign_ups.text.splitlines()[1] == "Started: 2"
 
     await admin.send("/stats event=nope")
-    assert (await admin.next_message()).text == (
-        f"There is no event with the code nope.\n\n{USAGE}"
-    )
+    unknown = await message_saying(admin, "There is no event with the code nope.")
+    assert unknown.text == f"There is no event with the code nope.\n\n{USAGE}"
 
 
 @pytest.mark.parametrize(
@@ -202,7 +201,8 @@ async def test_the_event_filter_counts_only_the_events_attendees(
 )
 async def test_a_bad_option_is_answered_with_the_usage(admin: SimUser, command: str) -> None:
     await admin.send(command)
-    assert (await admin.next_message()).text == USAGE
+    answer = await message_saying(admin, "Use: /stats")
+    assert answer.text == USAGE
 
 
 async def test_forget_erases_how_far_someone_got(
@@ -212,7 +212,7 @@ async def test_forget_erases_how_far_someone_got(
     await need_until(member, 2)
     assert rows(settings, "SELECT COUNT(*) FROM form_progress") == [(7,)]
     await member.send("/forget")
-    await member.next_message()
+    await message_saying(member, "Are you sure?")
     await member.answer_to(await member.press("Yes, erase my data"))
     await all_handled(settings, sim)
     assert rows(settings, "SELECT COUNT(*) FROM form_progress") == [(0,)]

@@ -142,7 +142,8 @@ async def test_forget_takes_an_invited_commissioners_role_and_invite_at_once(
     assert rows(settings, "SELECT COUNT(*) FROM invites WHERE used_by = ?", SAM_ID) == [(0,)]
     assert bot.services.core.roles.role_of(SAM_ID) is Role.MEMBER
     await sam.send("/needs")  # a member's own needs, not the inbox: without a restart
-    assert (await sam.next_message()).text == "You haven't voiced any needs yet."
+    answer = await message_saying(sam, "You haven't voiced any needs")
+    assert answer.text == "You haven't voiced any needs yet."
 
 
 async def test_a_configured_admin_who_sends_forget_is_still_an_admin(
