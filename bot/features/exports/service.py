@@ -12,6 +12,7 @@ then again to write; CSV, its About written last, reads them once.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import re
@@ -35,8 +36,7 @@ from bot.features.exports.files import (
 )
 from bot.reports.uplift import GroupSpec, SurveyAnswers, group_names, person_change
 from bot.roles import Role
-from storage.contributions import Need
-from storage.exports import ExportedAnswer, ExportReader, ExportStore
+from storage.exports import ExportedAnswer, ExportedNeed, ExportReader, ExportStore
 from storage.participants import Participant
 from storage.scope import Scope
 from storage.surveys import SurveyRow
@@ -251,6 +251,7 @@ def pseudonym(secret: bytes, user_id: int | None) -> str:
     return f"p_{digest[:10]}"
 
 
+PSEUDONYMS_KEPT = 1 << 16  # about 6 MB, whatever the programme's size
 PERSON = ("participant", "Pseudonym of the person (the same in every sheet and export)")
 ANONYMOUS = "empty: kept anonymously after the person asked to be forgotten"
 
@@ -261,7 +262,6 @@ class _Shaper:
     def __init__(self, settings: Settings, secret: bytes, plan: Plan, reader: ExportReader):
         programme = settings.programme
         self._settings = settings
-        self._secret = secret
         self._plan = plan
         self._reader = reader
         self._areas = {area.key: area.name for area in programme.areas}
@@ -273,9 +273,10 @@ class _Shaper:
         self._groups = [
             GroupSpec(group.name, frozenset(group.sectors)) for group in programme.report_groups
         ]
-
-    def _person(self, user_id: int | None) -> str:
-        return pseudonym(self._secret, user_id)
+        # A person has many rows (needs, answers, waves): each pseudonym is hashed once.
+        self._person = functools.lru_cache(maxsize=PSEUDONYMS_KEPT)(
+            functools.partial(pseudonym, secret)
+        )
 
     def _when(self, moment: datetime | None) -> datetime | None:
         return moment.astimezone(self._settings.tz) if moment is not None else None
@@ -374,7 +375,7 @@ class _Shaper:
         async for chunk in self._reader.needs(self._plan.rows_of):
             yield [self._need(need) for need in chunk]
 
-    def _need(self, need: Need) -> list[Cell]:
+    def _need(self, need: ExportedNeed) -> list[Cell]:
         evidence = need.evidence or {}
         return [
             need.reference,
