@@ -83,6 +83,17 @@ def _moment(seed: str, salt: int) -> str:
     )
 
 
+def _moment_in_order(number: str, count: str) -> str:
+    """SQL for a time in the year before ``NOW``, later for a later ``number`` of ``count``,
+    as ids grow with time (and the indexes on time are written in order, as the bot writes
+    them)."""
+    seconds = int(YEAR.total_seconds())
+    return (
+        f"strftime('%Y-%m-%dT%H:%M:%S+00:00', {int(NOW.timestamp())}"
+        f" - ({count} - {number}) * {seconds} / {count}, 'unixepoch')"
+    )
+
+
 _COUNT_TO = (
     "WITH RECURSIVE counted (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM counted WHERE n < ?)"
 )
@@ -123,7 +134,7 @@ async def generate(database: Database, needs: int, forms: Sequence[Form]) -> Non
             "INSERT INTO needs (draft_id, user_id, area, neighbourhood, description, affected,"
             " urgency, can_help, themes, created_at, updated_at)"
             f" {_COUNT_TO}, made (n, user_id, at) AS"
-            f" (SELECT n, 1 + {_random('n', 2)} % ?, {_moment('n', 3)} FROM counted)"
+            f" (SELECT n, 1 + {_random('n', 2)} % ?, {_moment_in_order('n', '?1')} FROM counted)"
             " SELECT n, user_id, 'area_' || (user_id % 10),"
             " CASE WHEN n % 2 THEN 'Ward ' || (user_id % 10) || 'a' END,"
             " ?, '[\"families\"]', CASE n % 3 WHEN 0 THEN 'low' WHEN 1 THEN 'medium'"
