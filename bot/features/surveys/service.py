@@ -140,7 +140,7 @@ async def survey_report(
     ]
     for group in results:
         lines += ["", html.escape(in_plain_words(group, min_group_size=min_group_size))]
-    # Drawing takes a few tenths of a second: keep it off the event loop.
+    # Drawing takes tens of milliseconds a chart: keep it off the event loop.
     drawn = await asyncio.to_thread(
         survey_charts,
         results,
