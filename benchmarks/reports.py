@@ -238,8 +238,8 @@ REPORTS: dict[str, Report] = {
     "XLSX export of the needs": xlsx_export,
     "/stats overview and funnel": stats_overview_and_funnel,
 }
-# Reports timed only up to a size: openpyxl writes about 5,000 rows of needs a second, so an
-# XLSX of a million needs would take over three minutes of `make bench`'s ten.
+# Reports timed only up to a size: XlsxWriter writes about 8,000 rows of needs a second, so
+# an XLSX of a million needs would take two minutes of `make bench`'s ten.
 LARGEST_NEEDS = {"XLSX export of the needs": 100_000}
 
 

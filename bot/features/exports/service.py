@@ -29,7 +29,6 @@ from bot.features.exports.files import (
     FORMATS,
     About,
     Cell,
-    ColumnWidths,
     Table,
     private_file,
     writer_for,
@@ -589,18 +588,14 @@ async def export(
     async with store.snapshot() as reader:
         tables = _Shaper(core.settings, secret, plan, reader).tables()
         counts: dict[str, int] = {}
-        widths: dict[str, list[int]] = {}
-        # CSV has no widths and writes its About last: it reads the rows once, counting them
-        # as it writes. The others size the columns and count the rows in a first pass.
-        read_twice = request.format != "csv"
+        # CSV and XLSX write their About last: they read the rows once, counting them as they
+        # write. JSON starts with its About, so it counts the rows in a first pass.
+        read_twice = request.format == "json"
         if read_twice:
             for table, rows in tables:
-                measured = ColumnWidths(table.headers)
                 counts[table.name] = 0
                 async for chunk in rows():
-                    measured.add(chunk)
                     counts[table.name] += len(chunk)
-                widths[table.name] = measured.widths()
         about = About(
             made_at=now.astimezone(core.settings.tz),
             made_by=plan.actor.label,
@@ -615,7 +610,7 @@ async def export(
         total = sum(counts.values()) if read_twice else await _most_rows(reader, plan)
         written, shown = 0, 0
         for table, rows in tables:
-            writer.begin(table, widths.get(table.name, []))
+            writer.begin(table)
             counts[table.name] = 0
             async for chunk in rows():
                 # Writing a chunk is CPU work: off the event loop, so others are answered.
