@@ -18,6 +18,7 @@ from typing import Literal
 Wave = Literal["before", "after"]
 WAVES: tuple[Wave, ...] = ("before", "after")
 SCALE = range(1, 6)
+SCORES = frozenset(SCALE)
 OTHER_GROUP = "Other"
 
 
@@ -36,8 +37,8 @@ class SurveyAnswers:
             raise ValueError(f"unknown survey wave {self.wave!r}")
         if not self.scores:
             raise ValueError("an answer set needs at least one score")
-        outside = sorted(key for key, score in self.scores.items() if score not in SCALE)
-        if outside:
+        if not SCORES.issuperset(self.scores.values()):  # checked for every answer set: quick
+            outside = sorted(key for key, score in self.scores.items() if score not in SCALE)
             raise ValueError(f"scores outside 1 to 5 for: {', '.join(outside)}")
 
 
@@ -191,8 +192,8 @@ def _summarise(
         unpaired_after=sum(p.before is None and p.after is not None for p in members),
         item_means={
             key: (
-                _mean(before.get(key) for before, _ in pairs),
-                _mean(after.get(key) for _, after in pairs),
+                _mean([before[key] for before, _ in pairs if key in before]),
+                _mean([after[key] for _, after in pairs if key in after]),
             )
             for key in item_keys
         },
@@ -204,9 +205,8 @@ def _mean_score(scores: Mapping[str, int]) -> Fraction:
     return Fraction(sum(scores.values()), len(scores))
 
 
-def _mean(scores: Iterable[int | None]) -> float | None:
-    given = [score for score in scores if score is not None]
-    return sum(given) / len(given) if given else None
+def _mean(scores: Sequence[int]) -> float | None:
+    return sum(scores) / len(scores) if scores else None
 
 
 def sign_test_p(positives: int, negatives: int) -> float:
