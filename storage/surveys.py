@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
@@ -25,12 +25,12 @@ class SurveyRow(BaseModel):
 
 
 class AnswerSet(NamedTuple):
-    """One answer set as the survey report reads it."""
+    """One answer set as the survey report reads it (its scores may be shared: read only)."""
 
     user_id: int | None
     wave: Wave
     sector: str
-    scores: dict[str, int]
+    scores: Mapping[str, int]
 
 
 def survey_from_row(row: Any) -> SurveyRow:
@@ -82,10 +82,19 @@ class SurveyStore:
             "SELECT user_id, wave, sector, scores FROM survey_answers" + where + " ORDER BY id",
             keys,
         ) as cursor:
-            return [
-                AnswerSet(user_id, wave, sector, json.loads(scores))
-                for user_id, wave, sector, scores in await cursor.fetchall()
-            ]
+            rows = await cursor.fetchall()
+        # Answer sets repeat (a few thousand ways to answer five questions): each way is parsed
+        # once and its scores shared, read only.
+        parsed: dict[str, dict[str, int]] = {}
+        return [
+            AnswerSet(
+                user_id,
+                wave,
+                sector,
+                parsed.get(scores) or parsed.setdefault(scores, json.loads(scores)),
+            )
+            for user_id, wave, sector, scores in rows
+        ]
 
     async def awaiting_after(self) -> list[tuple[int, datetime]]:
         """People who took the before survey and not the after one, and still want follow-ups:
