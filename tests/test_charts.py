@@ -11,6 +11,7 @@ import pytest
 from PIL import Image, ImageColor
 
 from bot.config import Programme
+from bot.reports import charts
 from bot.reports.charts import (
     AFTER_COLOUR,
     BEFORE_COLOUR,
@@ -43,7 +44,9 @@ def results(per_group: int) -> list[GroupUplift]:
     return uplift(rows, GROUPS)
 
 
-def with_means(group: GroupUplift, item_means: dict[str, tuple[float | None, float | None]]):
+def with_means(
+    group: GroupUplift, item_means: dict[str, tuple[float | None, float | None]]
+) -> GroupUplift:
     return GroupUplift(**{**vars(group), "item_means": item_means})
 
 
@@ -163,3 +166,21 @@ def test_items_without_labels_are_drawn_by_key() -> None:
     assert "new_item" in {text.text for text in layout.texts}
     assert size_of(png)[0] == 900
     assert pixels_of(png, AFTER_COLOUR) > 0
+
+
+def test_without_the_system_font_pillows_own_draws_the_chart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(charts, "SYSTEM_FONT", "no-such-font.ttf")
+    charts.font.cache_clear()
+    try:
+        group = results(6)[0]
+        png = group_chart(group, LABELS)
+        layout = chart_layout(group, LABELS)
+        swatch = swatches(AFTER_COLOUR)
+    finally:
+        charts.font.cache_clear()  # the next test finds the system's font again
+
+    assert size_of(png)[0] == 900
+    assert smallest_on_a_phone(layout) >= SMALLEST_ON_PHONE_PX
+    assert pixels_of(png, AFTER_COLOUR) > 20 * swatch

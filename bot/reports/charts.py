@@ -5,8 +5,9 @@ Drawn for a phone: one short picture per group (not one tall picture that the ch
 their bars across the full width instead of in a narrow column beside them, wrapped by their
 measured width. Every size below is in pixels of a 900 px wide chart and the items are laid out
 one under the other by those sizes, so text and bars never overlap whatever the number of items
-or the length of the labels. The chart is first laid out (:func:`chart_layout`, plain shapes
-that tests can read) and then painted (:func:`group_chart`).
+or the length of the labels. Text is DejaVu Sans where the system has it (as matplotlib drew
+it), else Pillow's built-in font, ASCII only. The chart is first laid out
+(:func:`chart_layout`, plain shapes that tests can read) and then painted (:func:`group_chart`).
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ PHONE_WIDTH_PX, SMALLEST_ON_PHONE_PX = 390, 12
 MARGIN = 40
 HEADING_PX, LABEL_PX, VALUE_PX = 42, 36, 35
 HEADING_LINE, LABEL_LINE = 56, 46
-BOLD = 1  # the outline that makes the heading bold: Pillow's built-in font has no bold face
+BOLD = 1  # the outline that makes the heading bold, in either font
+SYSTEM_FONT = "DejaVuSans.ttf"
 SWATCH, SWATCH_GAP, LEGEND_GAP, LEGEND = 40, 12, 44, 84
 BAR, BAR_GAP, ITEM_GAP, LABEL_GAP = 30, 6, 22, 6
 VALUE_GAP = 10  # between a bar's end and its value
@@ -115,8 +117,13 @@ class ChartLayout:
 
 @cache
 def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """Pillow's built-in scalable font (Aileron) at ``size`` pixels: no font file to ship."""
-    return ImageFont.load_default(size=size)
+    """DejaVu Sans at ``size`` pixels where the system has it (Debian's fonts-dejavu-core,
+    found by Pillow in the system's font folders): it has every European letter. Else
+    Pillow's built-in font (Aileron), whose letters are ASCII only: others show as boxes."""
+    try:
+        return ImageFont.truetype(SYSTEM_FONT, size)
+    except OSError:
+        return ImageFont.load_default(size=size)
 
 
 def is_drawn(group: GroupUplift, *, min_group_size: int | None) -> bool:
