@@ -134,7 +134,9 @@ def _report_tables(results: list[ReportResult]) -> list[str]:
         "| --- | --- | " + " | ".join("---" for _ in names) + " | --- |",
     ]
     for r in results:
-        timings = " | ".join(f"{r.seconds[name]:.2f} s" for name in names)
+        timings = " | ".join(
+            f"{r.seconds[name]:.2f} s" if name in r.seconds else "not timed" for name in names
+        )
         lines.append(
             f"| {r.needs:,} | {r.generate_seconds:.1f} s | {timings} | {r.peak_rss_mb:.0f} MB |"
         )
@@ -200,7 +202,7 @@ def main(arguments: list[str], command: str | None = None) -> list[str]:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.scale")
     parser.add_argument("--people", type=_sizes, default=[100, TARGET_PEOPLE])
     parser.add_argument("--growth-people", type=_sizes, default=[GROWTH_PEOPLE])
-    parser.add_argument("--needs", type=_sizes, default=[10_000, 100_000])
+    parser.add_argument("--needs", type=_sizes, default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--messages", type=int, default=SENT_MESSAGES)
     parser.add_argument("--latency-people", type=int, default=LATENCY_PEOPLE)
     parser.add_argument("--rate", type=float, default=LATENCY_RATE)

@@ -1,7 +1,7 @@
 """What exports read: participants, needs, challenge answers and survey answers, filtered and
 streamed in chunks from one consistent snapshot; and the installation's pseudonym key.
 
-Public surface: :class:`ExportedAnswer`, :class:`ExportStore`
+Public surface: :class:`ExportedAnswer`, :class:`ExportedNeed`, :class:`ExportStore`
 (``secret``, ``snapshot``), :class:`ExportReader` (``count``, ``participants``, ``needs``,
 ``challenge_answers``, ``survey_answers``), :data:`CHUNK_ROWS`.
 
@@ -16,17 +16,17 @@ import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import aiosqlite
 
-from storage.contributions import ChallengeAnswer, Need, need_from_row
+from storage.contributions import ChallengeAnswer, need_reference
 from storage.database import Database, fetch_one
 from storage.participants import Participant
 from storage.scope import Scope, in_scope
 from storage.surveys import SurveyRow, survey_from_row
 
-__all__ = ["CHUNK_ROWS", "ExportReader", "ExportStore", "ExportedAnswer"]
+__all__ = ["CHUNK_ROWS", "ExportReader", "ExportStore", "ExportedAnswer", "ExportedNeed"]
 
 # Rows fetched at a time: memory stays flat however big the programme grows.
 CHUNK_ROWS = 500
@@ -40,13 +40,38 @@ class ExportedAnswer(ChallengeAnswer):
     area: str | None
 
 
+class ExportedNeed(NamedTuple):
+    """A need as an export reads it: a plain tuple of its decoded columns, not a validated
+    model (it was validated when stored; an export reads every need, and a model each cost
+    more than the rest of its row's work)."""
+
+    id: int
+    user_id: int | None
+    area: str
+    neighbourhood: str | None
+    description: str
+    affected: list[str]
+    evidence: dict[str, Any] | None
+    urgency: str
+    can_help: str
+    themes: list[str]
+    themes_by_admin: bool
+    status: str
+    created_at: datetime
+
+    @property
+    def reference(self) -> str:
+        return need_reference(self.id)
+
+
 _PARTICIPANTS = (
     "SELECT * FROM participants WHERE "
     + in_scope(area="area", person="user_id", when="consented_at")
     + " ORDER BY consented_at, user_id"
 )
 _NEEDS = (
-    "SELECT * FROM needs WHERE "
+    "SELECT id, user_id, area, neighbourhood, description, affected, evidence, urgency,"
+    " can_help, themes, themes_by_admin, status, created_at FROM needs WHERE "
     + in_scope(area="area", person="user_id", when="created_at")
     + " ORDER BY id"
 )
@@ -105,8 +130,8 @@ class ExportReader:
             _PARTICIPANTS, rows_of, lambda row: Participant.model_validate(dict(row))
         )
 
-    def needs(self, rows_of: Scope) -> AsyncIterator[list[Need]]:
-        return self._chunks(_NEEDS, rows_of, need_from_row)
+    def needs(self, rows_of: Scope) -> AsyncIterator[list[ExportedNeed]]:
+        return self._chunks(_NEEDS, rows_of, _exported_need)
 
     def challenge_answers(self, rows_of: Scope) -> AsyncIterator[list[ExportedAnswer]]:
         """Answers by their author's area now; an anonymous answer is in no area."""
@@ -115,6 +140,25 @@ class ExportReader:
     def survey_answers(self, rows_of: Scope) -> AsyncIterator[list[SurveyRow]]:
         """Answer sets by person (anonymous ones last), each person's before first."""
         return self._chunks(_SURVEY_ANSWERS, rows_of, survey_from_row)
+
+
+def _exported_need(row: Any) -> ExportedNeed:
+    evidence = row[6]
+    return ExportedNeed(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        json.loads(row[5]),
+        json.loads(evidence) if evidence is not None else None,
+        row[7],
+        row[8],
+        json.loads(row[9]),
+        bool(row[10]),
+        row[11],
+        datetime.fromisoformat(row[12]),
+    )
 
 
 def _exported_answer(row: Any) -> ExportedAnswer:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel
 
@@ -22,6 +22,15 @@ class SurveyRow(BaseModel):
     area: str
     scores: dict[str, int]
     answered_at: datetime
+
+
+class AnswerSet(NamedTuple):
+    """One answer set as the survey report reads it (its scores may be shared: read only)."""
+
+    user_id: int | None
+    wave: Wave
+    sector: str
+    scores: Mapping[str, int]
 
 
 def survey_from_row(row: Any) -> SurveyRow:
@@ -68,16 +77,27 @@ class SurveyStore:
             )
         }
 
-    async def all(self, areas: Collection[str] | None = None) -> list[SurveyRow]:
-        """Every answer set, or those from ``areas`` only."""
+    async def all(self, areas: Collection[str] | None = None) -> list[AnswerSet]:
+        """Every answer set, or those from ``areas`` only, as plain tuples: the reports read
+        tens of thousands at a time."""
         where, keys = "", sorted(areas or ())
         if areas is not None:
             where = f" WHERE area IN ({', '.join('?' for _ in keys)})"
+        rows = await self._database.connection.execute_fetchall(
+            "SELECT user_id, wave, sector, scores FROM survey_answers" + where + " ORDER BY id",
+            keys,
+        )
+        # Answer sets repeat (a few thousand ways to answer five questions): each way is parsed
+        # once and its scores shared, read only.
+        parsed: dict[str, dict[str, int]] = {}
         return [
-            survey_from_row(row)
-            for row in await self._database.connection.execute_fetchall(
-                "SELECT * FROM survey_answers" + where + " ORDER BY id", keys
+            AnswerSet(
+                user_id,
+                wave,
+                sector,
+                parsed.get(scores) or parsed.setdefault(scores, json.loads(scores)),
             )
+            for user_id, wave, sector, scores in rows
         ]
 
     async def awaiting_after(self) -> list[tuple[int, datetime]]:

@@ -223,13 +223,10 @@ def _secret(settings: Settings) -> bytes:
     return bytes.fromhex(secret)
 
 
-async def test_csv_neutralises_formulas_and_has_a_bom(
-    sim: SimulatorClient, bot: RunningBot
-) -> None:
-    await seed(sim, bot, need_text=INJECTIONS[0])
-    core = core_of(bot)
-    for draft, text in enumerate(INJECTIONS[1:], 1):
-        await core.contributions.add_need(
+async def add_needs(bot: RunningBot, descriptions: list[str]) -> None:
+    """More of Maya's needs, described as given."""
+    for draft, text in enumerate(descriptions, 1):
+        await core_of(bot).contributions.add_need(
             NewNeed(
                 draft_id=draft,
                 user_id=MEMBER_ID,
@@ -244,6 +241,13 @@ async def test_csv_neutralises_formulas_and_has_a_bom(
             ),
             BEFORE_AT,
         )
+
+
+async def test_csv_neutralises_formulas_and_has_a_bom(
+    sim: SimulatorClient, bot: RunningBot
+) -> None:
+    await seed(sim, bot, need_text=INJECTIONS[0])
+    await add_needs(bot, INJECTIONS[1:])
     admin = sim.user(ADMIN_ID, "Alex")
     _, documents = await export(admin, "needs csv")
     files = {d.document_name: await download(sim, d) for d in documents}
@@ -255,6 +259,25 @@ async def test_csv_neutralises_formulas_and_has_a_bom(
     assert descriptions[0] == "'" + INJECTIONS[0]
     assert descriptions[2:] == ["'+1", "'-2", "'@x"]
     assert files["about.csv"].startswith(b"\xef\xbb\xbf")
+
+
+async def test_xlsx_holds_formulas_as_text_and_no_character_it_cannot(
+    sim: SimulatorClient, bot: RunningBot
+) -> None:
+    await seed(sim, bot, need_text=INJECTIONS[0])
+    await add_needs(bot, [*INJECTIONS[1:], "Bell\x07 and tab\tstay"])
+    admin = sim.user(ADMIN_ID, "Alex")
+    _, [document] = await export(admin, "needs")
+    needs = load_workbook(io.BytesIO(await download(sim, document)))["needs"]
+
+    descriptions = [row[4] for row in needs.iter_rows(min_row=2)]
+    assert [cell.value for cell in descriptions] == [
+        INJECTIONS[0],
+        "A bus to the centre",
+        *INJECTIONS[1:],
+        "Bell\ufffd and tab\tstay",
+    ]
+    assert {cell.data_type for cell in descriptions} == {"s"}  # text, never a formula
 
 
 async def test_pseudonyms_are_stable_and_hide_ids_and_names(

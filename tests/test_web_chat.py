@@ -11,7 +11,7 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from bot.context import SERVICES_KEY
-from bot.reports.charts import VALUE_PT
+from bot.reports.charts import VALUE_PX
 from bot.simulator import BotApiEmulator
 from tests.harness import ADMIN_ID, RunningBot
 
@@ -127,9 +127,8 @@ async def test_an_admin_reads_the_survey_report_at_phone_width(
     assert text_px >= 14
     assert await page.evaluate("document.documentElement.scrollWidth") <= 390
     # The chart's smallest text, at the size the phone's chat bubble shows it.
-    px_per_pt = 200 / 72
-    assert VALUE_PT * px_per_pt * 390 / natural >= 12  # shown the phone's full width
-    in_bubble = VALUE_PT * px_per_pt * shown / natural
+    assert VALUE_PX * 390 / natural >= 12  # shown the phone's full width
+    in_bubble = VALUE_PX * shown / natural
     assert in_bubble >= 11, (in_bubble, shown)  # in the web chat's narrower photo bubble
     assert shown >= 0.7 * 390, shown
     await context.close()

@@ -2,5 +2,5 @@
 
 Pure functions over plain data, with no Telegram and no database, so the /stats command and
 the digests render the same figures. The submodules are imported directly
-(`bot.reports.uplift`, `bot.reports.charts`) so that text-only callers do not load matplotlib.
+(`bot.reports.uplift`, `bot.reports.charts`) so that text-only callers do not load Pillow.
 """

@@ -12,6 +12,7 @@ then again to write; CSV, its About written last, reads them once.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import re
@@ -28,15 +29,13 @@ from bot.features.exports.files import (
     FORMATS,
     About,
     Cell,
-    ColumnWidths,
     Table,
     private_file,
     writer_for,
 )
 from bot.reports.uplift import GroupSpec, SurveyAnswers, group_names, person_change
 from bot.roles import Role
-from storage.contributions import Need
-from storage.exports import ExportedAnswer, ExportReader, ExportStore
+from storage.exports import ExportedAnswer, ExportedNeed, ExportReader, ExportStore
 from storage.participants import Participant
 from storage.scope import Scope
 from storage.surveys import SurveyRow
@@ -251,6 +250,7 @@ def pseudonym(secret: bytes, user_id: int | None) -> str:
     return f"p_{digest[:10]}"
 
 
+PSEUDONYMS_KEPT = 1 << 16  # about 6 MB, whatever the programme's size
 PERSON = ("participant", "Pseudonym of the person (the same in every sheet and export)")
 ANONYMOUS = "empty: kept anonymously after the person asked to be forgotten"
 
@@ -261,7 +261,6 @@ class _Shaper:
     def __init__(self, settings: Settings, secret: bytes, plan: Plan, reader: ExportReader):
         programme = settings.programme
         self._settings = settings
-        self._secret = secret
         self._plan = plan
         self._reader = reader
         self._areas = {area.key: area.name for area in programme.areas}
@@ -273,9 +272,10 @@ class _Shaper:
         self._groups = [
             GroupSpec(group.name, frozenset(group.sectors)) for group in programme.report_groups
         ]
-
-    def _person(self, user_id: int | None) -> str:
-        return pseudonym(self._secret, user_id)
+        # A person has many rows (needs, answers, waves): each pseudonym is hashed once.
+        self._person = functools.lru_cache(maxsize=PSEUDONYMS_KEPT)(
+            functools.partial(pseudonym, secret)
+        )
 
     def _when(self, moment: datetime | None) -> datetime | None:
         return moment.astimezone(self._settings.tz) if moment is not None else None
@@ -374,7 +374,7 @@ class _Shaper:
         async for chunk in self._reader.needs(self._plan.rows_of):
             yield [self._need(need) for need in chunk]
 
-    def _need(self, need: Need) -> list[Cell]:
+    def _need(self, need: ExportedNeed) -> list[Cell]:
         evidence = need.evidence or {}
         return [
             need.reference,
@@ -588,18 +588,14 @@ async def export(
     async with store.snapshot() as reader:
         tables = _Shaper(core.settings, secret, plan, reader).tables()
         counts: dict[str, int] = {}
-        widths: dict[str, list[int]] = {}
-        # CSV has no widths and writes its About last: it reads the rows once, counting them
-        # as it writes. The others size the columns and count the rows in a first pass.
-        read_twice = request.format != "csv"
+        # CSV and XLSX write their About last: they read the rows once, counting them as they
+        # write. JSON starts with its About, so it counts the rows in a first pass.
+        read_twice = request.format == "json"
         if read_twice:
             for table, rows in tables:
-                measured = ColumnWidths(table.headers)
                 counts[table.name] = 0
                 async for chunk in rows():
-                    measured.add(chunk)
                     counts[table.name] += len(chunk)
-                widths[table.name] = measured.widths()
         about = About(
             made_at=now.astimezone(core.settings.tz),
             made_by=plan.actor.label,
@@ -614,7 +610,7 @@ async def export(
         total = sum(counts.values()) if read_twice else await _most_rows(reader, plan)
         written, shown = 0, 0
         for table, rows in tables:
-            writer.begin(table, widths.get(table.name, []))
+            writer.begin(table)
             counts[table.name] = 0
             async for chunk in rows():
                 # Writing a chunk is CPU work: off the event loop, so others are answered.

@@ -15,7 +15,7 @@ from bot.reports.uplift import GroupSpec, SurveyAnswers, in_plain_words, uplift
 from conversations.forms import Form
 from conversations.survey import FORM_NAMES, Due, due_wave, survey_form
 from storage.outbox import Outgoing
-from storage.surveys import SurveyRow, Wave, WaveState
+from storage.surveys import AnswerSet, Wave, WaveState
 
 __all__ = [
     "AFTER_INVITES",
@@ -85,7 +85,7 @@ async def wave_status(core: Core) -> str:
 
 async def survey_rows(
     core: Core, *, areas: Collection[str] | None, people: Collection[int] | None = None
-) -> list[SurveyRow]:
+) -> list[AnswerSet]:
     """Every answer set from ``areas`` (None: all), of ``people`` only if given."""
     rows = await core.surveys.all(areas)
     return rows if people is None else [row for row in rows if row.user_id in people]
@@ -140,7 +140,7 @@ async def survey_report(
     ]
     for group in results:
         lines += ["", html.escape(in_plain_words(group, min_group_size=min_group_size))]
-    # Drawing takes a few tenths of a second: keep it off the event loop.
+    # Drawing takes tens of milliseconds a chart: keep it off the event loop.
     drawn = await asyncio.to_thread(
         survey_charts,
         results,
