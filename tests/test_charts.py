@@ -15,6 +15,7 @@ from bot.reports import charts
 from bot.reports.charts import (
     AFTER_COLOUR,
     BEFORE_COLOUR,
+    LABEL_PX,
     PHONE_WIDTH_PX,
     SMALLEST_ON_PHONE_PX,
     ChartLayout,
@@ -168,19 +169,10 @@ def test_items_without_labels_are_drawn_by_key() -> None:
     assert pixels_of(png, AFTER_COLOUR) > 0
 
 
-def test_without_the_system_font_pillows_own_draws_the_chart(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(charts, "SYSTEM_FONT", "no-such-font.ttf")
-    charts.font.cache_clear()
-    try:
-        group = results(6)[0]
-        png = group_chart(group, LABELS)
-        layout = chart_layout(group, LABELS)
-        swatch = swatches(AFTER_COLOUR)
-    finally:
-        charts.font.cache_clear()  # the next test finds the system's font again
-
-    assert size_of(png)[0] == 900
-    assert smallest_on_a_phone(layout) >= SMALLEST_ON_PHONE_PX
-    assert pixels_of(png, AFTER_COLOUR) > 20 * swatch
+def test_the_font_has_the_letters_and_signs_people_type() -> None:
+    """Labels come from the config and names from people: none of these may show as a box."""
+    shipped = charts.font(LABEL_PX)
+    missing = bytes(shipped.getmask("\ue000"))  # a private-use character: the empty box
+    # Curly quotes and dashes as phones type them, written as escapes to be told apart.
+    for character in "£€éèêëçñöüŵŷâáíóú\u2019\u2018\u201c\u201d\u2013\u2014\u2026":
+        assert bytes(shipped.getmask(character)) != missing, character

@@ -5,8 +5,9 @@ Drawn for a phone: one short picture per group (not one tall picture that the ch
 their bars across the full width instead of in a narrow column beside them, wrapped by their
 measured width. Every size below is in pixels of a 900 px wide chart and the items are laid out
 one under the other by those sizes, so text and bars never overlap whatever the number of items
-or the length of the labels. Text is DejaVu Sans where the system has it (as matplotlib drew
-it), else Pillow's built-in font, ASCII only. The chart is first laid out
+or the length of the labels. Text is DejaVu Sans, shipped beside this module (its Latin letters
+and punctuation, with its licence), so a chart reads the same on every machine. The chart is
+first laid out
 (:func:`chart_layout`, plain shapes that tests can read) and then painted (:func:`group_chart`).
 """
 
@@ -16,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from io import BytesIO
+from pathlib import Path
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
@@ -52,8 +54,9 @@ PHONE_WIDTH_PX, SMALLEST_ON_PHONE_PX = 390, 12
 MARGIN = 40
 HEADING_PX, LABEL_PX, VALUE_PX = 42, 36, 35
 HEADING_LINE, LABEL_LINE = 56, 46
-BOLD = 1  # the outline that makes the heading bold, in either font
-SYSTEM_FONT = "DejaVuSans.ttf"
+BOLD = 1  # the outline that makes the heading bold
+# DejaVu Sans cut to Latin letters (Welsh and Irish ones too), punctuation and the euro sign.
+FONT = Path(__file__).with_name("DejaVuSans-Latin.ttf")
 SWATCH, SWATCH_GAP, LEGEND_GAP, LEGEND = 40, 12, 44, 84
 BAR, BAR_GAP, ITEM_GAP, LABEL_GAP = 30, 6, 22, 6
 VALUE_GAP = 10  # between a bar's end and its value
@@ -116,14 +119,9 @@ class ChartLayout:
 
 
 @cache
-def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """DejaVu Sans at ``size`` pixels where the system has it (Debian's fonts-dejavu-core,
-    found by Pillow in the system's font folders): it has every European letter. Else
-    Pillow's built-in font (Aileron), whose letters are ASCII only: others show as boxes."""
-    try:
-        return ImageFont.truetype(SYSTEM_FONT, size)
-    except OSError:
-        return ImageFont.load_default(size=size)
+def font(size: int) -> ImageFont.FreeTypeFont:
+    """The charts' font at ``size`` pixels."""
+    return ImageFont.truetype(FONT, size)
 
 
 def is_drawn(group: GroupUplift, *, min_group_size: int | None) -> bool:
