@@ -33,6 +33,14 @@ class AnswerSet(NamedTuple):
     scores: Mapping[str, int]
 
 
+class AwaitingAfter(NamedTuple):
+    """Someone who took the before survey and not the after one, and wants follow-ups."""
+
+    user_id: int
+    before_at: datetime  # when they answered the before survey
+    event_invited_at: datetime | None  # when an event they attended invited them, if one did
+
+
 def survey_from_row(row: Any) -> SurveyRow:
     values = dict(row)
     values["scores"] = json.loads(values["scores"])
@@ -100,18 +108,29 @@ class SurveyStore:
             for user_id, wave, sector, scores in rows
         ]
 
-    async def awaiting_after(self) -> list[tuple[int, datetime]]:
-        """People who took the before survey and not the after one, and still want follow-ups:
-        each with when they answered the before survey."""
+    async def awaiting_after(self, event_invitations: str) -> list[AwaitingAfter]:
+        """People who took the before survey and not the after one, and still want follow-ups;
+        an event's invitation is found in the outbox under ``event_invitations`` + its code +
+        ``:`` + the person's id."""
         return [
-            (row[0], datetime.fromisoformat(row[1]))
+            AwaitingAfter(
+                row[0],
+                datetime.fromisoformat(row[1]),
+                datetime.fromisoformat(row[2]) if row[2] else None,
+            )
             for row in await self._database.connection.execute_fetchall(
-                "SELECT participants.user_id, before.answered_at FROM participants"
+                "SELECT participants.user_id, before.answered_at,"
+                " (SELECT MIN(outbox.created_at) FROM event_attendance JOIN outbox"
+                " ON outbox.key = :invitations || event_attendance.event_code || ':'"
+                " || participants.user_id"
+                " WHERE event_attendance.user_id = participants.user_id)"
+                " FROM participants"
                 " JOIN survey_answers AS before ON before.user_id = participants.user_id"
                 " AND before.wave = 'before'"
                 " WHERE participants.follow_ups = 1 AND NOT EXISTS (SELECT 1 FROM survey_answers"
                 " WHERE survey_answers.user_id = participants.user_id AND wave = 'after')"
-                " ORDER BY participants.user_id"
+                " ORDER BY participants.user_id",
+                {"invitations": event_invitations},
             )
         ]
 

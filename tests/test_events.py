@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime, timedelta
 
 import PIL.Image
+import time_machine
 import zxingcpp
 
 from bot.config import Settings
@@ -193,6 +195,33 @@ async def test_closing_invites_exactly_the_attendees_who_may_then_take_the_after
     assert rows(settings, "SELECT COUNT(*) FROM outbox") == [(2,)]
     [(details,)] = rows(settings, "SELECT details FROM audit_log WHERE action = 'event_close'")
     assert '"invited": 2' in details
+
+
+async def test_an_attendee_the_close_invited_is_reminded_after_it_never_invited_twice(
+    sim: SimulatorClient, bot: RunningBot, admin: SimUser, settings: Settings
+) -> None:
+    _, code = await new_event(admin)
+    maya = sim.user(2001, "Maya")
+    await sign_up(maya)
+    await take_survey(maya, 2)
+    await scan(maya, code)
+    await message_saying(maya, "you're recorded as attending")
+    await admin.send(f"/event close {code}")
+    await message_saying(admin, "is closed")
+    await drain(bot)
+    await message_saying(maya, AFTER_INVITATION)
+    closed = datetime.now(UTC)
+    after_days = settings.programme.survey.after_days
+    for days in (1, 3, 7, after_days + 1, after_days + 8):
+        with time_machine.travel(closed + timedelta(days=days, hours=1), tick=False):
+            await bot.tick()
+    # The close was the invitation: the reminders count from it, and the programme's own
+    # invitation (after_days after the before survey) never comes on top.
+    assert [key for (key,) in rows(settings, "SELECT key FROM outbox ORDER BY id")] == [
+        f"event-after:{code}:2001",
+        "after-remind:2001:3",
+        "after-remind:2001:7",
+    ]
 
 
 async def test_events_lists_attendance_and_surveys_answered(

@@ -4,6 +4,7 @@ link); /event new, /event close (opens the event's after survey for its attendee
 
 from bot.features import ADMINS, Command, DeepLink, Feature, PersonalData
 from bot.features.events import handlers, service
+from bot.features.surveys import service as surveys
 
 FEATURE = Feature(
     name="events",
@@ -22,6 +23,6 @@ FEATURE = Feature(
         ),
     ),
     deep_links=(DeepLink(service.LINK_PREFIX, handlers.on_event_link),),
-    follow_ups=(service.AFTER_SURVEY_INVITES,),
+    follow_ups=(surveys.EVENT_INVITES,),
     personal_data=(PersonalData("event_attendance"),),
 )

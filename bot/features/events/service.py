@@ -20,7 +20,6 @@ from storage.events import Event, EventSummary
 from storage.outbox import Outgoing
 
 __all__ = [
-    "AFTER_SURVEY_INVITES",
     "CODE_LENGTH",
     "LINK_PREFIX",
     "Closing",
@@ -44,10 +43,6 @@ AFTER_INVITATION = (
     "Thank you for coming to <b>{name}</b>. The after survey is open for you now: the same "
     "quick questions as before, to see what changed. It takes a minute."
 )
-
-# Outbox key prefixes of the follow-ups this queues for members (the feature declares them,
-# so /stop withdraws those still waiting).
-AFTER_SURVEY_INVITES = "event-after:"
 
 
 def new_code() -> str:
@@ -145,7 +140,7 @@ async def close(core: Core, code: str, admin_id: int) -> Closing:
                 and core.roles.role_of(user_id) is Role.MEMBER
             ):
                 invited += await core.outbox.enqueue(
-                    f"{AFTER_SURVEY_INVITES}{code}:{user_id}", user_id, body, now, not_before=at
+                    surveys.event_invitation_key(code, user_id), user_id, body, now, not_before=at
                 )
             else:
                 not_invited += 1

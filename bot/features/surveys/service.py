@@ -20,8 +20,10 @@ from storage.surveys import AnswerSet, Wave, WaveState
 __all__ = [
     "AFTER_INVITES",
     "AFTER_REMINDERS",
+    "EVENT_INVITES",
     "SurveyReport",
     "due_survey",
+    "event_invitation_key",
     "forms",
     "invite_to_after_survey",
     "set_wave",
@@ -35,6 +37,14 @@ __all__ = [
 # so /stop withdraws those still waiting).
 AFTER_INVITES = "after-invite:"
 AFTER_REMINDERS = "after-remind:"
+# An event's close invites its attendees (the events feature queues them, under this prefix so
+# that their reminders follow that invitation instead of a second one).
+EVENT_INVITES = "event-after:"
+
+
+def event_invitation_key(code: str, user_id: int) -> str:
+    """The outbox key of the after-survey invitation for ``user_id`` when event ``code`` closed."""
+    return f"{EVENT_INVITES}{code}:{user_id}"
 
 
 async def _due_for(core: Core, user_id: int) -> tuple[Due, set[Wave]]:
@@ -181,21 +191,28 @@ REMINDER = (
 async def invite_to_after_survey(core: Core, now: datetime) -> int:
     """Due work: invite each person whose after survey has fallen due (``after_days`` after
     their before survey, or when an admin opened the wave), then remind them after 3 and
-    7 days; nothing once they answer, after /stop, or in the quiet hours. Returns how many
-    were invited now."""
+    7 days; nothing once they answer, after /stop, or in the quiet hours. Someone an event's
+    close invited has had their invitation: only the reminders follow, from then. Returns how
+    many were invited now."""
     if (await core.surveys.wave_states()).get("after") == "closed":
         return 0
     opened = await core.surveys.opened_for_everyone("after")
     after_days = timedelta(days=core.settings.programme.survey.after_days)
     at = follow_up_time(core, now)
     invited = 0
-    for user_id, before_at in await core.surveys.awaiting_after():
-        due = before_at + after_days if opened is None else min(before_at + after_days, opened)
+    for user_id, before_at, event_invited_at in await core.surveys.awaiting_after(EVENT_INVITES):
+        due = min(
+            moment
+            for moment in (before_at + after_days, opened, event_invited_at)
+            if moment is not None
+        )
         if now < due:
             continue
         reminders = [delay for delay in REMINDERS if now >= due + delay]
         if reminders:  # only the latest one that has come: no catching up on missed ones
             key, text = f"{AFTER_REMINDERS}{user_id}:{reminders[-1].days}", REMINDER
+        elif event_invited_at is not None:
+            continue
         else:
             key, text = f"{AFTER_INVITES}{user_id}", INVITATION
         queued = await core.outbox.enqueue(
