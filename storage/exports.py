@@ -11,6 +11,7 @@ data as it was when it began, across every sheet, and never holds up the bot's w
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 from collections.abc import AsyncIterator, Callable
@@ -50,11 +51,11 @@ class ExportedNeed(NamedTuple):
     area: str
     neighbourhood: str | None
     description: str
-    affected: list[str]
+    affected: tuple[str, ...]
     evidence: dict[str, Any] | None
     urgency: str
     can_help: str
-    themes: list[str]
+    themes: tuple[str, ...]
     themes_by_admin: bool
     status: str
     created_at: datetime
@@ -111,11 +112,17 @@ class ExportReader:
         self._connection = connection
 
     async def _chunks(
-        self, sql: str, rows_of: Scope, model: Callable[[Any], Row]
+        self, sql: str, rows_of: Scope, model: Callable[[Any], Row], *, by_name: bool = True
     ) -> AsyncIterator[list[Row]]:
+        """Each chunk's rows made into ``model``s, from a dict of the columns by name, or
+        (``by_name`` False: the needs, the most rows) from the plain tuple."""
         async with self._connection.execute(sql, rows_of.parameters()) as cursor:
+            names = [column[0] for column in cursor.description]
             while chunk := await cursor.fetchmany(CHUNK_ROWS):
-                yield [model(row) for row in chunk]
+                if by_name:
+                    yield [model(dict(zip(names, row, strict=True))) for row in chunk]
+                else:
+                    yield [model(row) for row in chunk]
 
     async def count(self, table: str, rows_of: Scope) -> int:
         """How many rows ``table`` (participants, needs, challenge_answers or survey_answers)
@@ -126,12 +133,10 @@ class ExportReader:
 
     def participants(self, rows_of: Scope) -> AsyncIterator[list[Participant]]:
         """People who consented (``since``: on or after it), in the order they joined."""
-        return self._chunks(
-            _PARTICIPANTS, rows_of, lambda row: Participant.model_validate(dict(row))
-        )
+        return self._chunks(_PARTICIPANTS, rows_of, Participant.model_validate)
 
     def needs(self, rows_of: Scope) -> AsyncIterator[list[ExportedNeed]]:
-        return self._chunks(_NEEDS, rows_of, _exported_need)
+        return self._chunks(_NEEDS, rows_of, _exported_need, by_name=False)
 
     def challenge_answers(self, rows_of: Scope) -> AsyncIterator[list[ExportedAnswer]]:
         """Answers by their author's area now; an anonymous answer is in no area."""
@@ -142,6 +147,13 @@ class ExportReader:
         return self._chunks(_SURVEY_ANSWERS, rows_of, survey_from_row)
 
 
+@functools.lru_cache(maxsize=4096)
+def _choices(stored: str) -> tuple[str, ...]:
+    """A stored JSON list of choices (who is affected, themes): few distinct ones among many
+    needs, so each is decoded once."""
+    return tuple(json.loads(stored))
+
+
 def _exported_need(row: Any) -> ExportedNeed:
     evidence = row[6]
     return ExportedNeed(
@@ -150,11 +162,11 @@ def _exported_need(row: Any) -> ExportedNeed:
         row[2],
         row[3],
         row[4],
-        json.loads(row[5]),
+        _choices(row[5]),
         json.loads(evidence) if evidence is not None else None,
         row[7],
         row[8],
-        json.loads(row[9]),
+        _choices(row[9]),
         bool(row[10]),
         row[11],
         datetime.fromisoformat(row[12]),
@@ -191,7 +203,6 @@ class ExportStore:
         uri = self._database.path.resolve().as_uri() + "?mode=ro"
         connection = await aiosqlite.connect(uri, uri=True, isolation_level=None)
         try:
-            connection.row_factory = aiosqlite.Row
             await connection.execute("BEGIN")
             yield ExportReader(connection)
         finally:

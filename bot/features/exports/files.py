@@ -250,6 +250,8 @@ class CsvWriter:
 
 
 def _csv_cell(value: Cell) -> str | int | float:
+    if type(value) is str:  # most cells: first, and neutralised inline (a call each costs)
+        return "'" + value if value.startswith(_FORMULA_START) else value
     if value is None:
         return ""
     if isinstance(value, datetime):
