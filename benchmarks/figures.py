@@ -1,4 +1,5 @@
-"""Run every benchmark and print its figures as Markdown table rows.
+"""The earlier micro-benchmarks (round trips, one durable write, pure functions, the tagger),
+printed as Markdown table rows: ``python -m benchmarks.figures``.
 
 Round trips go through the real bot and the simulator over loopback, so they measure what
 a user would wait for, less Telegram's own network time.
@@ -161,3 +162,7 @@ async def main() -> None:
         print(row)
     print()
     print("\n".join(theme_accuracy.section()))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -76,7 +76,8 @@ one is released (called on the event loop; the statements run on the database's 
 async def fetch_one(
     connection: aiosqlite.Connection, sql: str, parameters: Parameters = ()
 ) -> aiosqlite.Row | None:
-    """The query's first row, or None: one hand-over to the database's thread."""
+    """The query's first row, or None: one hand-over to the database's thread. (A plain tuple
+    on a connection with no row factory, such as an export's snapshot.)"""
     rows = await connection.execute_fetchall(sql, parameters)
     return next(iter(rows), None)
 
@@ -230,8 +231,10 @@ class Database:
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``work`` (plain sqlite3 statements) on aiosqlite's thread: one hand-over for
-        several statements (aiosqlite has no public call for this). Inside a transaction, it
-        is part of it."""
+        several statements (aiosqlite has no public call for this). Only inside
+        :meth:`transaction` (of this task): outside, a write would join another's."""
+        if self._writer is None or self._writer is not asyncio.current_task():
+            raise RuntimeError("Database.run is for the statements of a transaction")
         hand_over = cast(Callable[[Callable[[], T]], Awaitable[T]], self.connection._execute)
         connection = self.connection._conn
         return await hand_over(lambda: work(connection))

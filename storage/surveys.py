@@ -103,7 +103,9 @@ class SurveyStore:
                 user_id,
                 wave,
                 sector,
-                parsed.get(scores) or parsed.setdefault(scores, json.loads(scores)),
+                parsed[scores]
+                if scores in parsed
+                else parsed.setdefault(scores, json.loads(scores)),
             )
             for user_id, wave, sector, scores in rows
         ]
@@ -111,7 +113,7 @@ class SurveyStore:
     async def awaiting_after(self, event_invitations: str) -> list[AwaitingAfter]:
         """People who took the before survey and not the after one, and still want follow-ups;
         an event's invitation is found in the outbox under ``event_invitations`` + its code +
-        ``:`` + the person's id."""
+        ``:`` + the person's id, and counts unless it failed (after /stop, say)."""
         return [
             AwaitingAfter(
                 row[0],
@@ -122,7 +124,7 @@ class SurveyStore:
                 "SELECT participants.user_id, before.answered_at,"
                 " (SELECT MIN(outbox.created_at) FROM event_attendance JOIN outbox"
                 " ON outbox.key = :invitations || event_attendance.event_code || ':'"
-                " || participants.user_id"
+                " || participants.user_id AND outbox.status IN ('pending', 'sent', 'uncertain')"
                 " WHERE event_attendance.user_id = participants.user_id)"
                 " FROM participants"
                 " JOIN survey_answers AS before ON before.user_id = participants.user_id"

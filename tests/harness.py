@@ -277,15 +277,21 @@ async def all_handled(settings: Settings, sim: SimulatorClient | None = None) ->
             await asyncio.sleep(0.02)
 
 
-async def answers_to(
-    user: SimUser, text: str, settings: Settings, sim: SimulatorClient
-) -> list[SimMessage]:
-    """Send ``text`` and return every bot message in the chat since, once the bot has handled
-    it: for a test that checks all it said, whatever that is."""
+PROBE = "/probe"
+"""A command no feature has: :func:`answers_to` sends it after what it asks about."""
+
+
+async def answers_to(user: SimUser, text: str) -> list[SimMessage]:
+    """Send ``text`` and return every bot message that answered it: for a test that checks
+    all it said, whatever that is. A command the bot does not know follows it as a probe: a
+    person's updates are handled in order, so the probe's answer comes after all of them
+    (waiting for the update to be marked handled would not do: the mark rides on its first
+    write, which may come before its replies)."""
     seen = max((message.message_id for message in await user.messages()), default=0)
     await user.send(text)
-    await all_handled(settings, sim)
-    return [m for m in await user.messages() if m.from_bot and m.message_id > seen]
+    await user.send(PROBE)
+    said = await messages_until(user, f"don't know {PROBE}")
+    return [message for message in said[:-1] if message.message_id > seen]
 
 
 def rows(settings: Settings, sql: str, *args: object) -> list[tuple[Any, ...]]:

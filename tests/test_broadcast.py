@@ -121,7 +121,7 @@ async def test_cancel_mid_broadcast_sends_nothing(
     await message_saying(admin, TYPE_IT)
     await admin.press("Cancel")
     await message_saying(admin, "cancelled", replies=True)
-    said = await answers_to(admin, "hello", settings, sim)
+    said = await answers_to(admin, "hello")
     assert said, "the bot answers"
     assert all(WHO not in message.text for message in said), [m.text for m in said]
 

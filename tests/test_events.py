@@ -217,7 +217,9 @@ async def test_an_attendee_the_close_invited_is_reminded_after_it_never_invited_
             await bot.tick()
     # The close was the invitation: the reminders count from it, and the programme's own
     # invitation (after_days after the before survey) never comes on top.
-    assert [key for (key,) in rows(settings, "SELECT key FROM outbox WHERE chat_id = 2001")] == [
+    assert [
+        key for (key,) in rows(settings, "SELECT key FROM outbox WHERE chat_id = 2001 ORDER BY id")
+    ] == [
         f"event-after:{code}:2001",
         "after-remind:2001:3",
         "after-remind:2001:7",

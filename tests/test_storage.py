@@ -5,13 +5,20 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import stat
+import threading
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from storage import database as database_module
-from storage.database import Database, Migration, SchemaTooNewError, bundled_migrations
+from storage.database import (
+    Database,
+    Migration,
+    SchemaTooNewError,
+    bundled_migrations,
+    fetch_one,
+)
 
 
 async def test_new_database_is_private_and_durable(tmp_path: Path) -> None:
@@ -243,3 +250,29 @@ async def test_a_checkpoint_a_reader_holds_back_is_owed_not_waited_for(tmp_path:
     finally:
         reader.close()
     await database.close()
+
+
+async def test_run_takes_a_transactions_statements_to_the_database_thread(
+    tmp_path: Path,
+) -> None:
+    database = await Database.open(tmp_path / "run.sqlite3")
+    try:
+        with pytest.raises(RuntimeError, match="statements of a transaction"):
+            await database.run(lambda connection: connection.execute("SELECT 1"))
+        async with database.transaction():
+            thread, rows = await database.run(
+                lambda connection: (
+                    threading.get_ident(),
+                    connection.execute(
+                        "INSERT INTO audit_log (actor_id, action, details,"
+                        " created_at) VALUES (1, 'test', '{}', 'now') RETURNING id"
+                    ).fetchall(),
+                )
+            )
+        assert thread != threading.get_ident()  # aiosqlite's, not the event loop's
+        assert len(rows) == 1
+        count = await fetch_one(database.connection, "SELECT COUNT(*) FROM audit_log")
+        assert count is not None
+        assert count[0] == 1
+    finally:
+        await database.close()

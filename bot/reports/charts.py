@@ -7,8 +7,8 @@ measured width. Every size below is in pixels of a 900 px wide chart and the ite
 one under the other by those sizes, so text and bars never overlap whatever the number of items
 or the length of the labels. Text is DejaVu Sans, shipped beside this module (its Latin letters
 and punctuation, with its licence), so a chart reads the same on every machine. The chart is
-first laid out
-(:func:`chart_layout`, plain shapes that tests can read) and then painted (:func:`group_chart`).
+first laid out (:func:`chart_layout`, plain shapes that tests can read) and then painted
+(:func:`group_chart`).
 """
 
 from __future__ import annotations

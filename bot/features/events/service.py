@@ -140,7 +140,11 @@ async def close(core: Core, code: str, admin_id: int) -> Closing:
                 and core.roles.role_of(user_id) is Role.MEMBER
             ):
                 invited += await core.outbox.enqueue(
-                    surveys.event_invitation_key(code, user_id), user_id, body, now, not_before=at
+                    surveys.event_invitation_key(event.code, user_id),
+                    user_id,
+                    body,
+                    now,
+                    not_before=at,
                 )
             else:
                 not_invited += 1

@@ -250,14 +250,14 @@ class CsvWriter:
 
 
 def _csv_cell(value: Cell) -> str | int | float:
-    if type(value) is str:  # most cells: first, and neutralised inline (a call each costs)
-        return "'" + value if value.startswith(_FORMULA_START) else value
+    if isinstance(value, str):  # most cells: first
+        return neutralised(value)
     if value is None:
         return ""
     if isinstance(value, datetime):
         # YYYY-MM-DD HH:MM:SS: isoformat cut short is twice as fast as strftime.
         return value.isoformat(" ", "seconds")[:19]
-    return neutralised(value) if isinstance(value, str) else value
+    return value
 
 
 class JsonWriter:

@@ -4,9 +4,9 @@ No Telegram here: the /export handler and ``coproduce export`` call the same fun
 People are pseudonymised: a keyed hash of their Telegram id (HMAC-SHA256 under a key made
 once per installation and kept in the database), the same in every export and every sheet,
 so sheets join; names and ids appear only with ``contacts=yes``, in the participants sheet.
-Rows stream from one database snapshot a chunk at a time. XLSX and JSON read them once to size
-the columns and count the rows (their About comes first; the progress needs the count too),
-then again to write; CSV, its About written last, reads them once.
+Rows stream from one database snapshot a chunk at a time. CSV and XLSX read them once (their
+About is written last, with the counts; XLSX fits its column widths as it writes); JSON, its
+About first, reads them once to count the rows and again to write.
 """
 
 from __future__ import annotations
