@@ -168,6 +168,5 @@ async def test_members_are_refused_broadcast_and_event(
     maya = sim.user(2101, "Maya")
     await sign_up(maya)
     for command in ("/broadcast", "/event new Party", "/events"):
-        await maya.send(command)
-        refusal = await message_saying(maya, "This command is for")
-        assert refusal.text == "This command is for programme admins.", command
+        said = [m.text for m in await answers_to(maya, command)]
+        assert said == ["This command is for programme admins."], command

@@ -33,6 +33,7 @@ from tests.harness import (
     MEMBER_ID,
     ST_HELENS_COMMISSIONER_ID,
     RunningBot,
+    answers_to,
     message_saying,
     rows,
     sign_up,
@@ -114,17 +115,12 @@ async def download(sim: SimulatorClient, message: SimMessage) -> bytes:
 
 
 async def export(user: SimUser, words: str = "") -> tuple[SimMessage, list[SimMessage]]:
-    """Send /export; the summary (the progress message, edited) and the documents sent."""
-    await user.send(f"/export {words}".strip())
-    summary = await message_saying(user, "Export ready", replies=True)
-    documents = []
-    while True:
-        try:
-            message = await user.next_message(timeout=0.5)
-        except AssertionError:
-            return summary, documents
-        if message.document_name:
-            documents.append(message)
+    """Send /export; the summary (the progress message, as its last edit left it) and the
+    documents sent."""
+    said = await answers_to(user, f"/export {words}".strip())
+    now = {message.message_id: message for message in await user.messages()}
+    [summary] = [now[m.message_id] for m in said if "Export ready" in now[m.message_id].text]
+    return summary, [message for message in said if message.document_name]
 
 
 def sheet_rows(workbook: Any, name: str) -> list[list[Any]]:
@@ -343,9 +339,8 @@ async def test_a_commissioner_gets_their_area_only(sim: SimulatorClient, bot: Ru
 async def test_a_member_is_refused(sim: SimulatorClient, bot: RunningBot) -> None:
     await seed(sim, bot)
     member = sim.user(MEMBER_ID, "Maya")
-    await member.send("/export")
-    refusal = await message_saying(member, REFUSALS[Role.COMMISSIONER])
-    assert refusal.text == REFUSALS[Role.COMMISSIONER]
+    said = [m.text for m in await answers_to(member, "/export")]
+    assert said == [REFUSALS[Role.COMMISSIONER]]
 
 
 @pytest.mark.parametrize(
