@@ -255,14 +255,19 @@ async def take_survey(user: SimUser, score: int, *, button: str = SURVEY_BUTTON)
     menu = await message_saying(user, "What would you like to do?")
     assert button in menu.labels(), menu.labels()
     await user.press(button)
+    thanks = await answer_survey(user, score)
+    await message_saying(user, "What would you like to do?")
+    return thanks
+
+
+async def answer_survey(user: SimUser, score: int) -> str:
+    """Answer the survey just opened, every item with ``score``, and confirm; the thanks."""
     for step in range(1, 6):
         await message_saying(user, f"Step {step} of 5")
         await user.press(str(score))
     await message_saying(user, "Check your answers")
     await user.press("Confirm and send")
-    thanks = await message_saying(user, "Thank you")
-    await message_saying(user, "What would you like to do?")
-    return thanks.text
+    return (await message_saying(user, "Thank you")).text
 
 
 async def all_handled(settings: Settings, sim: SimulatorClient | None = None) -> None:

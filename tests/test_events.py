@@ -15,7 +15,14 @@ import zxingcpp
 from bot.config import Settings
 from bot.context import SERVICES_KEY, Services
 from bot.simulator import SimMessage, SimulatorClient, SimUser
-from tests.harness import RunningBot, message_saying, rows, sign_up, take_survey
+from tests.harness import (
+    RunningBot,
+    answer_survey,
+    message_saying,
+    rows,
+    sign_up,
+    take_survey,
+)
 
 LINK = re.compile(r"https://t\.me/(\w+)\?start=ev_([a-z0-9]{8})")
 BEFORE_BUTTON = "Take the before survey (1 minute)"
@@ -81,15 +88,6 @@ async def sign_up_from_the_link(user: SimUser, code: str) -> SimMessage:
     await user.press("Save")
     await message_saying(user, "you're signed up")
     return await message_saying(user, "you're recorded as attending")
-
-
-async def answer_survey(user: SimUser, score: int) -> None:
-    for step in range(1, 6):
-        await message_saying(user, f"Step {step} of 5")
-        await user.press(str(score))
-    await message_saying(user, "Check your answers")
-    await user.press("Confirm and send")
-    await message_saying(user, "Thank you")
 
 
 async def test_a_new_person_scanning_signs_up_then_is_recorded_and_offered_the_before_survey(
